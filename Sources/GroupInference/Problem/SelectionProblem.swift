@@ -1,0 +1,69 @@
+/// Choose `groupSize` of `count` items to maximise
+/// `Σ u_i y_i + λ Σ_{i<j} b_ij y_i y_j`.
+///
+/// ```swift
+/// let p = try SelectionProblem(unary: [1, 0.5, 0.2], pairwise: b, lambda: 1, groupSize: 2)
+/// let s = try solve(p, options: SolverOptions())
+/// ```
+public struct SelectionProblem: Sendable {
+    public let count: Int
+    public let unary: [Double]
+    /// count × count, row-major, symmetric, zero diagonal.
+    public let pairwise: [Double]
+    public let lambda: Double
+    public let groupSize: Int
+
+    /// Validates a problem given by a caller: sizes, finiteness, symmetry.
+    /// The diagonal is ignored (set to zero).
+    public init(unary: [Double], pairwise: [Double], lambda: Double, groupSize: Int) throws(GroupInferenceError) {
+        let n = unary.count
+        guard n >= 1 else { throw .argument("the problem has no items (n = 0)") }
+        guard n <= Limits.maxCandidates else {
+            throw .limit("n = \(n) items exceeds the limit of \(Limits.maxCandidates)")
+        }
+        guard pairwise.count == n * n else {
+            throw .argument("the pairwise matrix has \(pairwise.count) entries; \(n) items need \(n) x \(n) = \(n * n)")
+        }
+        guard groupSize >= 1, groupSize <= n else {
+            throw .argument("k = \(groupSize) is out of range: choose between 1 and n = \(n)")
+        }
+        guard lambda.isFinite else { throw .argument("lambda = \(lambda) is not finite") }
+        for i in 0..<n where !unary[i].isFinite {
+            throw .scores("unary[\(i)] = \(unary[i]) is not finite")
+        }
+        var b = pairwise
+        for i in 0..<n {
+            b[i * n + i] = 0
+            for j in (i + 1)..<n {
+                let x = b[i * n + j], y = b[j * n + i]
+                guard x.isFinite, y.isFinite else {
+                    throw .scores("pairwise[\(i)][\(j)] or pairwise[\(j)][\(i)] is not finite (\(x), \(y))")
+                }
+                guard abs(x - y) <= 1e-9 * max(1, abs(x)) else {
+                    throw .argument("the pairwise matrix is not symmetric: [\(i)][\(j)] = \(x) but [\(j)][\(i)] = \(y)")
+                }
+                b[j * n + i] = x
+            }
+        }
+        self.init(trusted: unary, pairwise: b, lambda: lambda, groupSize: groupSize)
+    }
+
+    /// For data the library assembled and already checked.
+    init(trusted unary: [Double], pairwise: [Double], lambda: Double, groupSize: Int) {
+        self.count = unary.count
+        self.unary = unary
+        self.pairwise = pairwise
+        self.lambda = lambda
+        self.groupSize = groupSize
+    }
+
+    /// The objective of a selection of distinct indices, in float64.
+    public func objective(of selection: [Int]) -> Double {
+        var unaryPart = 0.0, pairPart = 0.0
+        for (a, i) in selection.enumerated() {
+            unaryPart += unary[i]
+            for j in selection[(a + 1)...] { pairPart += pairwise[i * count + j] }
+        }
+        return unaryPart + lambda * pairPart
+    }
+}

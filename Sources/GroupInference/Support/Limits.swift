@@ -1,0 +1,10 @@
+/// Sizes the library refuses beyond, before allocating; mirrored by the
+/// GI_MAX_* macros of include/group_inference.h.
+public enum Limits {
+    public static let maxCandidates = 8192
+    public static let maxSteps = 100_000
+    public static let maxEmbeddingDimension = 16384
+    public static let maxScorers = 64
+    public static let maxExactCandidates = 256
+    public static let maxScorerNameBytes = 255
+}

@@ -1,0 +1,49 @@
+/// One scoring of the survivors: a prune, the final choice, or (with
+/// `traceEveryStep`) a step that kept everyone. Enough to plot how the
+/// survivors and their scores evolve.
+public struct StepRecord: Sendable {
+    /// Step whose previews were scored (−1: before the first step).
+    public let step: Int
+    /// Candidates scored, ascending.
+    public let ids: [Int32]
+    /// Candidates kept, ascending.
+    public let kept: [Int32]
+    /// nil when nothing was selected (everyone kept).
+    public let solveStatus: SolveStatus?
+    public let onDemand: Bool
+    public let isFinal: Bool
+    /// Model evaluations spent up to this step.
+    public let evaluations: Int
+    /// Objective of the kept set under this step's scores.
+    public let objective: Double
+    public let bound: Double?
+    public let gap: Double?
+    public let secondsScoring: Double
+    public let secondsSolving: Double
+    /// Combined unary score of each scored id, as the solver saw it.
+    public let unary: [Double]
+    /// Mean combined pairwise score of each scored id to the others.
+    public let diversity: [Double]
+    /// Per scorer: raw unary score, or raw mean difference to the others.
+    public let scorerValues: [[Double]]
+}
+
+/// The final group with its scores.
+public struct FinalGroup: Sendable {
+    /// K ids, ascending.
+    public let ids: [Int32]
+    public let unary: [Double]
+    /// K × K, row-major, zero diagonal.
+    public let pairwise: [Double]
+    public let objective: Double
+}
+
+/// Mean of each row's off-diagonal entries of an n × n matrix.
+func rowMeans(_ matrix: [Double], count n: Int) -> [Double] {
+    guard n > 1 else { return [Double](repeating: 0, count: n) }
+    return (0..<n).map { i in
+        var s = 0.0
+        for j in 0..<n where j != i { s += matrix[i * n + j] }
+        return s / Double(n - 1)
+    }
+}

@@ -1,0 +1,430 @@
+/*
+** group_inference.h - the C interface of libgroupinference.
+**
+** Group inference turns "generate K images for one prompt" into choosing a
+** *group*: draw M candidate noises, denoise them step by step, and after a
+** step keep only the candidates that form the best group - high individual
+** quality (unary scores) and high mutual difference (pairwise scores) - by
+** solving the quadratic integer program
+**
+**     maximize   sum_i u_i y_i  +  lambda * sum_{i<j} b_ij y_i y_j
+**     subject to sum_i y_i = K',  y in {0,1}^n
+**
+** so that only K candidates are denoised to the end. The host owns the
+** model, the latents, decoding and the scorers; only candidate ids
+** (0..M-1), scores and embeddings cross this interface.
+**
+** Lifecycle:
+**
+**     gi_options o;  gi_options_init(&o, sizeof o);  o.num_candidates = 64;
+**     gi_session *s;  gi_session_create(&o, &s);
+**     gi_add_unary_scorer(s, "quality", 1.0, my_quality, ctx, NULL, NULL);
+**     gi_set_denoiser(s, my_denoise, ctx, NULL);
+**     gi_run(s);  gi_result_ids(s, ids, 4, &n);  gi_session_destroy(s);
+**
+** A complete host is examples/c/toy_host.c.
+**
+** Conventions
+** - Every function that can fail returns a gi_status. On failure nothing the
+**   caller passed is kept and gi_last_error() says what was wrong.
+** - Arrays are passed as pointer + count. Output arrays take a capacity and
+**   report the number of elements through `count`; pass NULL as the array to
+**   ask only for the count.
+** - Structs that may grow (options, records, results) travel with their
+**   size: the caller passes sizeof as it compiled it, so a library and a
+**   host built against different versions of this header still agree.
+** - A session must not be used by two threads at the same time, nor from
+**   inside one of its own callbacks (such calls fail with GI_ERR_STATE).
+**   Different sessions may be used on different threads at once.
+** - Nothing reachable from this interface aborts the host process.
+*/
+#ifndef GROUP_INFERENCE_H
+#define GROUP_INFERENCE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Section - Version ------------------------------------------------------ */
+
+#define GI_VERSION_MAJOR 0
+#define GI_VERSION_MINOR 1
+#define GI_VERSION_PATCH 0
+#define GI_VERSION_NUMBER \
+    (GI_VERSION_MAJOR * 10000 + GI_VERSION_MINOR * 100 + GI_VERSION_PATCH)
+#define GI_VERSION_STRING "0.1.0"
+
+/* The run-time version, GI_VERSION_NUMBER of the library that was built. A
+** host or binding compares it with the GI_VERSION_NUMBER it was compiled with:
+** the major numbers must match and the library's minor must not be older. */
+int32_t gi_version_number(void);
+
+/* The run-time version as text, e.g. "0.1.0". Static storage. */
+const char *gi_version_string(void);
+
+/* Section - Limits ------------------------------------------------------- */
+
+/* Sizes beyond these are refused with GI_ERR_LIMIT before anything is
+** allocated. A session with M candidates keeps about 8*M*M bytes per
+** pairwise scorer and 4*M*dim bytes per embedding scorer. */
+#define GI_MAX_CANDIDATES 8192
+#define GI_MAX_STEPS 100000
+#define GI_MAX_EMBEDDING_DIM 16384
+#define GI_MAX_SCORERS 64
+/* The exact (GLPK) solver builds a model with n(n-1)/2 pair variables; it is
+** refused for more candidates than this (auto mode never asks for it). */
+#define GI_MAX_EXACT_CANDIDATES 256
+
+/* Section - Status and errors -------------------------------------------- */
+
+typedef enum gi_status {
+    GI_OK = 0,
+    GI_WARNING = 1,        /* done, but an exact solve stopped before proving
+                              optimality (time limit); see the records */
+    GI_ERR_ARGUMENT = -1,  /* NULL pointer, value out of range, wrong size */
+    GI_ERR_HANDLE = -2,    /* not a live session: destroyed, or never made
+                              by gi_session_create */
+    GI_ERR_STATE = -3,     /* call out of order (step after the last, results
+                              before the end) or a re-entrant call */
+    GI_ERR_SCORES = -4,    /* NaN/Inf score, zero-norm embedding, or scores
+                              missing for a candidate */
+    GI_ERR_CALLBACK = -5,  /* a scorer or the denoiser returned non-zero */
+    GI_ERR_SOLVER = -6,    /* the MIP solver reported a failure */
+    GI_ERR_LIMIT = -7,     /* a size beyond the limits above */
+    GI_ERR_VERSION = -8,   /* a struct size this library does not support */
+    GI_ERR_INTERNAL = -9   /* a bug in the library; please report it */
+} gi_status;
+
+/* A short constant description of a status code ("invalid argument").
+** Unknown codes give "unknown status". Static storage. */
+const char *gi_status_string(gi_status status);
+
+/* What the most recent call on this thread did wrong, in words that name the
+** argument, scorer, candidate or step; "" after a call that succeeded. The
+** text belongs to the library and stays valid until the next call into the
+** library on the same thread. Never NULL. */
+const char *gi_last_error(void);
+
+/* Section - Options ------------------------------------------------------ */
+
+typedef enum gi_schedule {
+    GI_SCHEDULE_RATIO = 0,  /* from first_prune_step on, after every step keep
+                               max(ceil(n*(1-prune_ratio)), K) - the reference */
+    GI_SCHEDULE_COUNTS = 1  /* keep survivor_counts[t] after step t */
+} gi_schedule;
+
+typedef enum gi_solver {
+    GI_SOLVER_AUTO = 0,      /* heuristic, then an exact solve where the size
+                                and time limit make a proof likely */
+    GI_SOLVER_EXACT = 1,     /* GLPK branch-and-cut, warm-started by the
+                                heuristic, within time_limit and mip_gap */
+    GI_SOLVER_HEURISTIC = 2  /* greedy insertion + best-improvement swaps */
+} gi_solver;
+
+typedef enum gi_normalize {
+    GI_NORMALIZE_NONE = 0,   /* raw scores (the reference behaviour) */
+    GI_NORMALIZE_ZSCORE = 1  /* each scorer z-scored over the candidates
+                                scored at that step before weighting */
+} gi_normalize;
+
+/* Session and solver options. Initialise with gi_options_init, then change
+** fields. Fields beyond the size the caller declares take their defaults. */
+typedef struct gi_options {
+    size_t struct_size;       /* sizeof(gi_options) as the caller compiled it;
+                                 set by gi_options_init */
+    int32_t num_candidates;   /* M, 1..GI_MAX_CANDIDATES (default 64) */
+    int32_t group_size;       /* K, 1..M (default 4) */
+    int32_t num_steps;        /* T, 1..GI_MAX_STEPS (default 20) */
+    int32_t schedule;         /* a gi_schedule (default GI_SCHEDULE_RATIO) */
+    double lambda;            /* weight of the pairwise term, finite
+                                 (default 1.0) */
+    double prune_ratio;       /* rho in [0, 1) for GI_SCHEDULE_RATIO
+                                 (default 0.5) */
+    int32_t first_prune_step; /* first step, 0-based, after which the ratio
+                                 schedule prunes, 0..T-1 (default 0) */
+    int32_t solver;           /* a gi_solver (default GI_SOLVER_AUTO) */
+    const int32_t *survivor_counts; /* GI_SCHEDULE_COUNTS: num_steps entries,
+                                 non-increasing, each in [K, M], the last one
+                                 K. Copied by gi_session_create. */
+    double time_limit;        /* seconds per exact solve, > 0 (default 1.0) */
+    double mip_gap;           /* relative gap at which an exact solve may stop
+                                 early, in [0, 1) (default 0: prove) */
+    int32_t normalize;        /* a gi_normalize (default GI_NORMALIZE_NONE) */
+    int32_t trace_every_step; /* 1: score the survivors after every step, also
+                                 steps that do not prune, for diagnostics
+                                 (default 0) */
+    uint64_t seed;            /* seed of the heuristic's restarts (default 0) */
+} gi_options;
+
+/* Fill *options with the defaults above and set struct_size = size.
+** @param options  the struct to fill
+** @param size     sizeof(gi_options) as the caller compiled it; at least the
+**                 size of version 0.1's struct
+** @return GI_OK, GI_ERR_ARGUMENT (NULL), GI_ERR_VERSION (size too small) */
+gi_status gi_options_init(gi_options *options, size_t size);
+
+/* Section - Session ------------------------------------------------------ */
+
+/* An opaque session handle. Handles are never reused, so a destroyed one is
+** recognised (GI_ERR_HANDLE) rather than dereferenced. */
+typedef struct gi_session gi_session;
+
+/* Create a session: M candidates with stable ids 0..M-1, all alive.
+** @param options  NULL for all defaults; otherwise struct_size must be
+**                 one this library knows, or larger with the unknown trailing
+**                 bytes zero. survivor_counts is copied.
+** @param session  receives the handle, or NULL on failure
+** @return GI_OK, GI_ERR_ARGUMENT, GI_ERR_LIMIT, GI_ERR_VERSION */
+gi_status gi_session_create(const gi_options *options, gi_session **session);
+
+/* Destroy a session and call the destroy hooks of its scorers and denoiser.
+** NULL and already destroyed handles are ignored. */
+void gi_session_destroy(gi_session *session);
+
+/* Section - Scorers ------------------------------------------------------ */
+
+/* Callbacks receive the `user` pointer given at registration, the step whose
+** previews they score (0-based; -1 before the first step), the candidate ids
+** (ascending, alive) and room for the answer. They return 0 on success; any
+** other value makes the driving call fail with GI_ERR_CALLBACK and is quoted
+** in gi_last_error(). Every value written must be finite. */
+
+/* Write one score per id into scores[0..n-1]; higher is better. */
+typedef int (*gi_unary_fn)(void *user, int32_t step, const int32_t *ids,
+                           size_t n, double *scores);
+
+/* Write one embedding per id, row-major, into embeddings[0..n*dim-1]. The
+** library turns them into distances 1 - cos(e_i, e_j) with BLAS; no row may
+** be all zeros. */
+typedef int (*gi_embedding_fn)(void *user, int32_t step, const int32_t *ids,
+                               size_t n, size_t dim, float *embeddings);
+
+/* Write an n x n row-major matrix of differences into matrix[0..n*n-1];
+** higher is more different. The library uses (m_ij + m_ji)/2 and ignores
+** the diagonal. */
+typedef int (*gi_pairwise_fn)(void *user, int32_t step, const int32_t *ids,
+                              size_t n, double *matrix);
+
+/* Called once when the library no longer needs `user`. */
+typedef void (*gi_destroy_fn)(void *user);
+
+/* Register a scorer. Scorers can be added only before the first gi_step or
+** gi_prune. The combined unary score is sum_s weight_s * u_s, the combined
+** pairwise score sum_s weight_s * b_s (after normalisation, if chosen).
+** @param name      unique within the session, 1..255 bytes; copied
+** @param weight    finite
+** @param dim       (embedding scorers) length of each embedding,
+**                  1..GI_MAX_EMBEDDING_DIM
+** @param fn        the callback, or NULL for a scorer whose values the host
+**                  pushes with gi_push_* (host-driven loops only)
+** @param user      passed to fn and destroy
+** @param destroy   NULL, or called exactly once with `user` when the session
+**                  is destroyed - or at once if this call fails, so
+**                  ownership of `user` always passes to the library
+** @param scorer_id receives the scorer's index (0, 1, ...); may be NULL
+** @return GI_OK, GI_ERR_ARGUMENT, GI_ERR_HANDLE, GI_ERR_STATE, GI_ERR_LIMIT */
+gi_status gi_add_unary_scorer(gi_session *session, const char *name,
+                              double weight, gi_unary_fn fn, void *user,
+                              gi_destroy_fn destroy, int32_t *scorer_id);
+gi_status gi_add_embedding_scorer(gi_session *session, const char *name,
+                                  double weight, size_t dim,
+                                  gi_embedding_fn fn, void *user,
+                                  gi_destroy_fn destroy, int32_t *scorer_id);
+gi_status gi_add_pairwise_scorer(gi_session *session, const char *name,
+                                 double weight, gi_pairwise_fn fn, void *user,
+                                 gi_destroy_fn destroy, int32_t *scorer_id);
+
+/* Push values of a scorer registered with fn == NULL, for some alive
+** candidates (ids distinct, in 0..M-1). Pushed values describe the current
+** previews: they are used by the next scoring and forgotten when the
+** previews change (when gi_step completes). Unary and embedding values may be
+** pushed in several batches; a pairwise push covers the pairs among its ids
+** and replaces the previous pairwise push of that scorer.
+** @return GI_OK, GI_ERR_ARGUMENT (unknown scorer, wrong kind or dim, id out
+**         of range or pruned), GI_ERR_SCORES (NaN/Inf, zero embedding),
+**         GI_ERR_HANDLE, GI_ERR_STATE (session done) */
+gi_status gi_push_unary(gi_session *session, int32_t scorer_id,
+                        const int32_t *ids, size_t n, const double *scores);
+gi_status gi_push_embeddings(gi_session *session, int32_t scorer_id,
+                             const int32_t *ids, size_t n, size_t dim,
+                             const float *embeddings);
+gi_status gi_push_pairwise(gi_session *session, int32_t scorer_id,
+                           const int32_t *ids, size_t n,
+                           const double *matrix);
+
+/* Section - Driving ------------------------------------------------------ */
+
+/* "Advance these candidates by one denoising step and refresh their
+** previews." Return 0 on success. */
+typedef int (*gi_denoise_fn)(void *user, int32_t step, const int32_t *ids,
+                             size_t n);
+
+/* Set (or, with fn == NULL, clear) the denoiser. Without one, the host drives
+** the loop itself: advance the survivors (gi_survivors), push scores if the
+** next step needs them (gi_progress.scores_needed), then call gi_step.
+** destroy follows the same rule as for scorers; a replaced denoiser's destroy
+** hook is called at once. */
+gi_status gi_set_denoiser(gi_session *session, gi_denoise_fn fn, void *user,
+                          gi_destroy_fn destroy);
+
+/* Complete one denoising step: call the denoiser on the survivors (if set),
+** count the model evaluations, then - if the schedule prunes after this step
+** or it is the last step - score the survivors and keep the best group of
+** the scheduled size (K after the last step).
+** If scoring or solving failed in the previous call, the step itself was
+** already counted: this call only retries the scoring and pruning. If the
+** denoiser failed, nothing was counted and this call calls it again.
+** @return GI_OK, GI_WARNING (an exact solve hit its time limit),
+**         GI_ERR_STATE (already done; no scorers), GI_ERR_CALLBACK,
+**         GI_ERR_SCORES, GI_ERR_SOLVER, GI_ERR_HANDLE */
+gi_status gi_step(gi_session *session);
+
+/* Score the survivors now and keep the best `keep` of them, K <= keep <=
+** alive; keep == alive does nothing. The schedule continues from the smaller
+** set. Allowed before the first step (scores then describe the initial
+** noises, step -1) and between steps, not once done. */
+gi_status gi_prune(gi_session *session, int32_t keep);
+
+/* gi_step until done. Needs a denoiser.
+** @return as gi_step; GI_WARNING if any exact solve hit its time limit */
+gi_status gi_run(gi_session *session);
+
+/* Section - Progress and results ----------------------------------------- */
+
+typedef struct gi_progress {
+    int32_t steps_done;        /* denoising steps completed */
+    int32_t num_steps;         /* T */
+    int32_t alive;             /* candidates still in play */
+    int32_t done;              /* 1 once the final group is chosen */
+    int32_t keep_after_next;   /* survivors the schedule keeps after the next
+                                  gi_step (alive if it does not prune) */
+    int32_t scores_needed;     /* 1 if the next gi_step reads scores: a
+                                  host-driven loop pushes them before it */
+    int32_t retry_pending;     /* 1 if the last step's scoring failed and the
+                                  next gi_step retries it */
+    int32_t num_records;       /* trace records so far */
+    int64_t evaluations;       /* model evaluations spent: candidates
+                                  denoised, summed over steps */
+    int64_t naive_evaluations; /* M * T: denoising every candidate */
+    double objective;          /* the final group's objective; NaN until done */
+} gi_progress;
+
+/* Where the session stands. Usable at any time.
+** @param size  sizeof(gi_progress) as the caller compiled it; fields beyond
+**              it are not written */
+gi_status gi_get_progress(const gi_session *session, gi_progress *progress,
+                          size_t size);
+
+/* The alive candidates' ids, ascending. */
+gi_status gi_survivors(const gi_session *session, int32_t *ids,
+                       size_t capacity, size_t *count);
+
+/* The final group (K ids, ascending), once done; GI_ERR_STATE before. */
+gi_status gi_result_ids(const gi_session *session, int32_t *ids,
+                        size_t capacity, size_t *count);
+
+/* The final group's combined unary scores, in the order of gi_result_ids. */
+gi_status gi_result_unary(const gi_session *session, double *scores,
+                          size_t capacity, size_t *count);
+
+/* The final group's combined pairwise scores b_ij, K x K row-major, zero
+** diagonal, in the order of gi_result_ids (count = K*K). */
+gi_status gi_result_pairwise(const gi_session *session, double *matrix,
+                             size_t capacity, size_t *count);
+
+/* Section - Trace -------------------------------------------------------- */
+
+typedef enum gi_solve_status {
+    GI_SOLVE_NONE = 0,       /* nothing was selected (every candidate kept) */
+    GI_SOLVE_OPTIMAL = 1,    /* proven optimal */
+    GI_SOLVE_GAP_LIMIT = 2,  /* stopped when the gap fell to mip_gap */
+    GI_SOLVE_TIME_LIMIT = 3, /* stopped at time_limit; see gap */
+    GI_SOLVE_HEURISTIC = 4   /* heuristic only; gap from a cheap bound */
+} gi_solve_status;
+
+/* One record per scoring of the survivors: every prune, the final choice,
+** and with trace_every_step every step. */
+typedef struct gi_step_record {
+    int32_t step;          /* step whose previews were scored (-1: before
+                              the first step) */
+    int32_t num_scored;    /* candidates scored */
+    int32_t num_kept;      /* candidates kept */
+    int32_t solve_status;  /* a gi_solve_status */
+    int32_t on_demand;     /* 1 if made by gi_prune */
+    int32_t is_final;      /* 1 if it chose the final group */
+    int64_t evaluations;   /* model evaluations spent up to this step */
+    double objective;      /* of the kept set under this step's scores */
+    double bound;          /* upper bound on the best objective; NaN if
+                              none is known */
+    double gap;            /* (bound - objective) / max(|objective|, 1e-12);
+                              0 when proven, NaN if no bound */
+    double seconds_scoring; /* callbacks, cosine distances, assembly */
+    double seconds_solving;
+} gi_step_record;
+
+/* Which scores gi_trace_scores returns. */
+#define GI_TRACE_UNARY (-1)     /* combined unary score, as the solver saw it */
+#define GI_TRACE_DIVERSITY (-2) /* mean combined pairwise score to the other
+                                   scored candidates */
+
+/* The number of records. */
+gi_status gi_trace_count(const gi_session *session, size_t *count);
+
+/* Record `index` (0-based, in order of scoring). */
+gi_status gi_trace_record(const gi_session *session, size_t index,
+                          gi_step_record *record, size_t size);
+
+/* The ids scored in record `index`, ascending. */
+gi_status gi_trace_ids(const gi_session *session, size_t index, int32_t *ids,
+                       size_t capacity, size_t *count);
+
+/* The ids kept in record `index`, ascending. */
+gi_status gi_trace_kept(const gi_session *session, size_t index, int32_t *ids,
+                        size_t capacity, size_t *count);
+
+/* Scores of record `index`, one per scored id (order of gi_trace_ids):
+** which >= 0 is a scorer id - its raw score (unary) or its raw mean
+** difference to the other scored candidates (embedding, pairwise) -, or
+** GI_TRACE_UNARY / GI_TRACE_DIVERSITY for the combined ones. */
+gi_status gi_trace_scores(const gi_session *session, size_t index,
+                          int32_t which, double *scores, size_t capacity,
+                          size_t *count);
+
+/* Section - One-shot selection ------------------------------------------- */
+
+typedef struct gi_solve_result {
+    double objective;      /* of the returned selection, in float64 */
+    double bound;          /* upper bound on the optimum; NaN if none */
+    double gap;            /* as in gi_step_record */
+    double seconds;        /* wall time of the solve */
+    int32_t status;        /* a gi_solve_status (never GI_SOLVE_NONE) */
+    int32_t reserved;      /* zero */
+    int64_t nodes;         /* branch-and-bound nodes explored; 0 heuristic */
+} gi_solve_result;
+
+/* Choose k of n items maximising sum_i u_i y_i + lambda sum_{i<j} b_ij y_i y_j.
+** @param n          1..GI_MAX_CANDIDATES
+** @param unary      n finite values
+** @param pairwise   n x n row-major, finite, symmetric (|b_ij - b_ji| <=
+**                   1e-9 max(1, |b_ij|)); the diagonal is ignored
+** @param lambda     finite
+** @param k          1..n
+** @param options    NULL for defaults; reads solver, time_limit, mip_gap, seed
+** @param selection  receives the k chosen indices, ascending
+** @param result     NULL, or receives objective, bound, status, ...
+** @param result_size sizeof(gi_solve_result) as the caller compiled it
+** @return GI_OK, GI_WARNING (exact solve hit its time limit), GI_ERR_ARGUMENT,
+**         GI_ERR_LIMIT, GI_ERR_SOLVER, GI_ERR_VERSION */
+gi_status gi_solve_qip(size_t n, const double *unary, const double *pairwise,
+                       double lambda, int32_t k, const gi_options *options,
+                       int32_t *selection, gi_solve_result *result,
+                       size_t result_size);
+
+#ifdef __cplusplus
+} /* extern "C" */
+#endif
+
+#endif /* GROUP_INFERENCE_H */
