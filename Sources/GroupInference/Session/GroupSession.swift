@@ -101,6 +101,9 @@ public final class GroupSession {
     /// Steps until done. Needs a denoiser.
     @discardableResult
     public func run() throws(GroupInferenceError) -> Completion {
+        guard !isDone else {
+            throw .state("the session is done: all \(configuration.steps) steps ran and the final group is chosen")
+        }
         guard denoiser != nil else {
             throw .state("run needs a denoiser callback; a host-driven loop calls step() after advancing the survivors")
         }

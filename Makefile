@@ -1,0 +1,99 @@
+# groupinference - build, test, install.
+#
+#   make demo      the main job (installs what it needs)
+#   make test      every test (installs what it needs)
+#   make install   PREFIX=/usr/local: libgroupinference.so, the header,
+#                  groupinference.pc and the `groupinference` CLI
+#   make bench     benchmarks that print figures
+
+PREFIX ?= /usr/local
+CC ?= cc
+CXX ?= c++
+SWIFT ?= swift
+RELEASE := .build/release
+LIB := $(RELEASE)/libgroupinference.so
+CLI := $(RELEASE)/groupinference-cli
+OUT := build
+CWARN := -Wall -Wextra -Werror -pedantic
+CFLAGS_LOCAL := -Iinclude
+LDFLAGS_LOCAL := -L$(RELEASE) -lgroupinference -Wl,-rpath,$(abspath $(RELEASE)) -lm
+
+.PHONY: all deps lib cli test test-swift test-c test-exports test-install \
+        demo example bench install uninstall clean
+
+all: lib cli
+
+# System packages (Debian). Installs only what is missing; needs root or sudo.
+APT_PACKAGES := libglpk-dev libopenblas-dev pkg-config
+deps:
+	@missing=""; for p in $(APT_PACKAGES); do \
+	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq $$missing; \
+	fi
+
+lib: deps
+	$(SWIFT) build -c release --product groupinference
+
+cli: deps
+	$(SWIFT) build -c release --static-swift-stdlib --product groupinference-cli
+
+# --- tests -----------------------------------------------------------------
+
+test: test-swift test-c test-exports test-install
+	@echo "all tests passed"
+
+test-swift: deps
+	$(SWIFT) test
+
+$(OUT):
+	mkdir -p $(OUT)
+
+test-c: lib cli | $(OUT)
+	$(CC) -std=c99 $(CWARN) $(CFLAGS_LOCAL) tests/c/api_test.c $(LDFLAGS_LOCAL) -o $(OUT)/api_test
+	$(OUT)/api_test
+	$(CXX) -std=c++11 $(CWARN) $(CFLAGS_LOCAL) tests/c/header_test.cpp $(LDFLAGS_LOCAL) -o $(OUT)/header_test
+	$(OUT)/header_test
+	$(CC) -std=c99 $(CWARN) $(CFLAGS_LOCAL) examples/c/toy_host.c $(LDFLAGS_LOCAL) -o $(OUT)/toy_host
+	$(OUT)/toy_host >/dev/null
+	tests/cli/test_cli.sh $(CLI)
+
+test-exports: lib
+	tests/check_exports.sh $(LIB) include/group_inference.h
+
+test-install: lib cli
+	tests/install/test_install.sh
+
+# --- main job, examples, benchmarks ------------------------------------------
+
+example: lib | $(OUT)
+	$(CC) -std=c99 $(CWARN) $(CFLAGS_LOCAL) examples/c/toy_host.c $(LDFLAGS_LOCAL) -o $(OUT)/toy_host
+	$(OUT)/toy_host
+
+demo: example
+
+bench: deps lib
+	$(SWIFT) run -c release groupinference-bench
+
+# --- install -----------------------------------------------------------------
+
+install: lib cli
+	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include \
+	  $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/bin
+	install -m 755 $(LIB) $(DESTDIR)$(PREFIX)/lib/libgroupinference.so
+	install -m 644 include/group_inference.h $(DESTDIR)$(PREFIX)/include/group_inference.h
+	install -m 755 $(CLI) $(DESTDIR)$(PREFIX)/bin/groupinference
+	version=$$(sed -n 's/^#define GI_VERSION_STRING "\(.*\)"/\1/p' include/group_inference.h); \
+	sed -e "s|@PREFIX@|$(PREFIX)|" -e "s|@VERSION@|$$version|" groupinference.pc.in \
+	  > $(DESTDIR)$(PREFIX)/lib/pkgconfig/groupinference.pc
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/lib/libgroupinference.so \
+	  $(DESTDIR)$(PREFIX)/include/group_inference.h \
+	  $(DESTDIR)$(PREFIX)/lib/pkgconfig/groupinference.pc \
+	  $(DESTDIR)$(PREFIX)/bin/groupinference
+
+clean:
+	rm -rf .build $(OUT)

@@ -1,0 +1,85 @@
+import Testing
+@testable import GroupInference
+
+@Suite("Exact and heuristic solvers against brute force")
+struct BruteForceTests {
+    /// Families: b ≥ 0, b of any sign, ties, λ = 0, huge λ, negative λ.
+    static let families: [(name: String, negative: Bool, ties: Bool, lambda: ClosedRange<Double>)] = [
+        ("nonnegative", false, false, 0.05...2),
+        ("negative b", true, false, 0.05...2),
+        ("ties", false, true, 0.5...1),
+        ("lambda 0", false, false, 0...0),
+        ("huge lambda", true, false, 1000...1000),
+        ("negative lambda", false, false, -1 ... -0.1),
+    ]
+
+    @Test("exact is optimal and says so", arguments: 0..<families.count)
+    func exactEqualsBruteForce(family: Int) throws {
+        let f = Self.families[family]
+        var rng = SplitMix(seed: UInt64(1000 + family))
+        for _ in 0..<40 {
+            let n = Int.random(in: 2...10, using: &rng), k = Int.random(in: 1...n, using: &rng)
+            let p = randomProblem(n: n, k: k, lambda: Double.random(in: f.lambda, using: &rng),
+                                  negative: f.negative, ties: f.ties, rng: &rng)
+            let reference = BruteForce.solve(p)
+            let s = try solve(p, options: SolverOptions(choice: .exact, timeLimit: 30))
+            #expect(s.status == .optimal, "\(f.name) n=\(n) k=\(k)")
+            #expect(relativeDifference(s.objective, reference.objective) <= 1e-9,
+                    "\(f.name) n=\(n) k=\(k): \(s.objective) vs brute force \(reference.objective)")
+        }
+    }
+
+    @Test("no solver claims optimality it does not have", arguments: 0..<families.count)
+    func certificatesAreTrue(family: Int) throws {
+        let f = Self.families[family]
+        var rng = SplitMix(seed: UInt64(2000 + family))
+        for _ in 0..<150 {
+            let n = Int.random(in: 2...12, using: &rng), k = Int.random(in: 1...n, using: &rng)
+            let p = randomProblem(n: n, k: k, lambda: Double.random(in: f.lambda, using: &rng),
+                                  negative: f.negative, ties: f.ties, rng: &rng)
+            let reference = BruteForce.solve(p).objective
+            for choice in [SolverChoice.heuristic, .auto] {
+                let s = try solve(p, options: SolverOptions(choice: choice, timeLimit: 5))
+                #expect(s.objective <= reference + 1e-9 * max(1, abs(reference)))
+                if s.status == .optimal {
+                    #expect(relativeDifference(s.objective, reference) <= 1e-9, "\(f.name) \(choice) n=\(n) k=\(k)")
+                }
+                if let bound = s.bound {
+                    #expect(bound >= reference - 1e-9 * max(1, abs(reference)), "invalid bound, \(f.name) n=\(n) k=\(k)")
+                }
+            }
+        }
+    }
+
+    @Test func cheapBoundIsValid() {
+        var rng = SplitMix(seed: 7)
+        for _ in 0..<300 {
+            let n = Int.random(in: 2...11, using: &rng), k = Int.random(in: 1...n, using: &rng)
+            let p = randomProblem(n: n, k: k, lambda: Double.random(in: -2...2, using: &rng), negative: true, rng: &rng)
+            #expect(CheapBound.bound(p) >= BruteForce.solve(p).objective - 1e-12)
+        }
+    }
+
+    @Test func heuristicNeverWorseThanGreedy() {
+        var rng = SplitMix(seed: 11)
+        for _ in 0..<300 {
+            let n = Int.random(in: 2...60, using: &rng), k = Int.random(in: 1...n, using: &rng)
+            let p = randomProblem(n: n, k: k, lambda: Double.random(in: -1...3, using: &rng),
+                                  negative: Bool.random(using: &rng), rng: &rng)
+            let greedy = GreedySelection.select(p)
+            let improved = SwapSearch.improve(p, from: greedy)
+            #expect(Set(improved).count == k)
+            #expect(p.objective(of: improved) >= p.objective(of: greedy) - 1e-12)
+        }
+    }
+
+    @Test func topSumMatchesSorting() {
+        var rng = SplitMix(seed: 3)
+        for _ in 0..<500 {
+            let n = Int.random(in: 1...40, using: &rng), k = Int.random(in: 0...n, using: &rng)
+            var v = (0..<n).map { _ in Double(Int.random(in: -5...5, using: &rng)) }
+            let expected = v.sorted(by: >).prefix(k).reduce(0, +)
+            #expect(TopSum.largest(k, of: &v) == expected)
+        }
+    }
+}
