@@ -74,8 +74,9 @@ const char *gi_version_string(void);
 #define GI_MAX_STEPS 100000
 #define GI_MAX_EMBEDDING_DIM 16384
 #define GI_MAX_SCORERS 64
-/* The exact (GLPK) solver builds a model with n(n-1)/2 pair variables; it is
-** refused for more candidates than this (auto mode never asks for it). */
+/* The exact solvers (EXACT keeps an n x n matrix per subproblem; MIP builds
+** a GLPK model with n(n-1)/2 pair variables) are refused for more candidates
+** than this; auto mode then uses the heuristic. */
 #define GI_MAX_EXACT_CANDIDATES 256
 
 /* Section - Status and errors -------------------------------------------- */
@@ -103,7 +104,8 @@ typedef enum gi_status {
 const char *gi_status_string(gi_status status);
 
 /* What the most recent call on this thread did wrong, in words that name the
-** argument, scorer, candidate or step; "" after a call that succeeded. The
+** argument, scorer, candidate or step; "" after a call that returned GI_OK
+** (after GI_WARNING it says what was not proven). The
 ** text belongs to the library and stays valid until the next call into the
 ** library on the same thread. Never NULL. */
 const char *gi_last_error(void);
@@ -117,11 +119,23 @@ typedef enum gi_schedule {
 } gi_schedule;
 
 typedef enum gi_solver {
-    GI_SOLVER_AUTO = 0,      /* heuristic, then an exact solve where the size
-                                and time limit make a proof likely */
-    GI_SOLVER_EXACT = 1,     /* GLPK branch-and-cut, warm-started by the
-                                heuristic, within time_limit and mip_gap */
-    GI_SOLVER_HEURISTIC = 2  /* greedy insertion + best-improvement swaps */
+    GI_SOLVER_AUTO = 0,      /* heuristic, then the exact search within
+                                time_limit where the size allows (at most
+                                GI_MAX_EXACT_CANDIDATES); never an error or
+                                warning for an unfinished proof */
+    GI_SOLVER_EXACT = 1,     /* branch and bound on concave-relaxation bounds,
+                                warm-started by the heuristic, within
+                                time_limit and mip_gap; GI_WARNING if the
+                                proof is not done in time */
+    GI_SOLVER_HEURISTIC = 2, /* greedy insertion + best-improvement swaps,
+                                with a cheap bound; problems whose answer needs
+                                no search (K = 1, K = n, lambda = 0) and those
+                                the bound closes report GI_SOLVE_OPTIMAL */
+    GI_SOLVER_MIP = 3        /* GLPK branch-and-cut on the linearisation
+                                z_ij = y_i y_j strengthened by
+                                sum_j z_ij = (K-1) y_i, warm-started by the
+                                heuristic; the reference formulation, slower
+                                than EXACT beyond a few dozen candidates */
 } gi_solver;
 
 typedef enum gi_normalize {
@@ -144,7 +158,8 @@ typedef struct gi_options {
     double prune_ratio;       /* rho in [0, 1) for GI_SCHEDULE_RATIO
                                  (default 0.5) */
     int32_t first_prune_step; /* first step, 0-based, after which the ratio
-                                 schedule prunes, 0..T-1 (default 0) */
+                                 schedule prunes, 0..T-1 (default 0); T-1
+                                 selects once, after denoising everyone */
     int32_t solver;           /* a gi_solver (default GI_SOLVER_AUTO) */
     const int32_t *survivor_counts; /* GI_SCHEDULE_COUNTS: num_steps entries,
                                  non-increasing, each in [K, M], the last one
@@ -413,7 +428,7 @@ typedef struct gi_solve_result {
 ** @param lambda     finite
 ** @param k          1..n
 ** @param options    NULL for defaults; reads solver, time_limit, mip_gap, seed
-** @param selection  receives the k chosen indices, ascending
+** @param selection  room for k indices; receives the chosen ones, ascending
 ** @param result     NULL, or receives objective, bound, status, ...
 ** @param result_size sizeof(gi_solve_result) as the caller compiled it
 ** @return GI_OK, GI_WARNING (exact solve hit its time limit), GI_ERR_ARGUMENT,

@@ -43,7 +43,7 @@ func readOptions(_ pointer: UnsafePointer<gi_options>?) throws(ABIError) -> gi_o
 
 func solverOptions(_ o: gi_options) throws(ABIError) -> SolverOptions {
     guard let choice = SolverChoice(rawValue: o.solver) else {
-        throw .argument("options.solver = \(o.solver) is not a gi_solver (0 auto, 1 exact, 2 heuristic)")
+        throw .argument("options.solver = \(o.solver) is not a gi_solver (0 auto, 1 exact, 2 heuristic, 3 mip)")
     }
     let s = SolverOptions(choice: choice, timeLimit: o.time_limit, relativeGap: o.mip_gap, seed: o.seed)
     try core { () throws(GroupInferenceError) in try s.validate() }

@@ -9,7 +9,7 @@ import GroupInference
 @main
 enum GroupInferenceCLI {
     static let usage = """
-        usage: groupinference qip FILE.json [--solver exact|heuristic|auto] [--time-limit SECONDS] [--gap G]
+        usage: groupinference qip FILE.json [--solver exact|heuristic|auto|mip] [--time-limit SECONDS] [--gap G]
         """
 
     static func main() {
@@ -26,7 +26,8 @@ enum GroupInferenceCLI {
                 case "exact": options.choice = .exact
                 case "heuristic": options.choice = .heuristic
                 case "auto": options.choice = .auto
-                case let other: fail("--solver \(other): expected exact, heuristic or auto")
+                case "mip": options.choice = .mip
+                case let other: fail("--solver \(other): expected exact, heuristic, auto or mip")
                 }
             case "--time-limit":
                 options.timeLimit = number(for: arg, &args)
@@ -68,7 +69,7 @@ enum GroupInferenceCLI {
         }
         let ids = s.selection.map(String.init).joined(separator: ", ")
         return "{\"selection\": [\(ids)], \"objective\": \(num(s.objective)), \"status\": \"\(s.status.name)\", "
-            + "\"gap\": \(num(s.gap)), \"bound\": \(num(s.bound)), \"seconds\": \(num(s.seconds))}"
+            + "\"gap\": \(num(s.gap)), \"bound\": \(num(s.bound)), \"seconds\": \(num(s.seconds)), \"nodes\": \(s.nodes)}"
     }
 
     static func value(for flag: String, _ args: inout [String]) -> String {

@@ -3,29 +3,59 @@ import Testing
 
 @Suite("Exact and heuristic solvers against brute force")
 struct BruteForceTests {
-    /// Families: b ≥ 0, b of any sign, ties, λ = 0, huge λ, negative λ.
-    static let families: [(name: String, negative: Bool, ties: Bool, lambda: ClosedRange<Double>)] = [
-        ("nonnegative", false, false, 0.05...2),
-        ("negative b", true, false, 0.05...2),
-        ("ties", false, true, 0.5...1),
-        ("lambda 0", false, false, 0...0),
-        ("huge lambda", true, false, 1000...1000),
-        ("negative lambda", false, false, -1 ... -0.1),
+    /// Families: b ≥ 0, b of any sign, ties, near-duplicates, λ = 0, huge λ, negative λ.
+    static let families: [(name: String, negative: Bool, ties: Bool, duplicates: Bool, lambda: ClosedRange<Double>)] = [
+        ("nonnegative", false, false, false, 0.05...2),
+        ("negative b", true, false, false, 0.05...2),
+        ("ties", false, true, false, 0.5...1),
+        ("duplicates", false, false, true, 0.05...1),
+        ("lambda 0", false, false, false, 0...0),
+        ("huge lambda", true, false, false, 1000...1000),
+        ("negative lambda", false, false, false, -1 ... -0.1),
     ]
 
-    @Test("exact is optimal and says so", arguments: 0..<families.count)
+    static func problem(_ f: Int, _ rng: inout SplitMix, sizes: ClosedRange<Int>) -> SelectionProblem {
+        let family = families[f]
+        let n = Int.random(in: sizes, using: &rng), k = Int.random(in: 1...n, using: &rng)
+        return randomProblem(n: n, k: k, lambda: Double.random(in: family.lambda, using: &rng),
+                             negative: family.negative, ties: family.ties, duplicates: family.duplicates, rng: &rng)
+    }
+
+    /// Thousands of instances in all: every solver that says optimal is, and
+    /// the exact ones always say so on problems this small.
+    @Test("exact and MIP are optimal and say so", arguments: 0..<families.count)
     func exactEqualsBruteForce(family: Int) throws {
-        let f = Self.families[family]
         var rng = SplitMix(seed: UInt64(1000 + family))
-        for _ in 0..<40 {
-            let n = Int.random(in: 2...10, using: &rng), k = Int.random(in: 1...n, using: &rng)
-            let p = randomProblem(n: n, k: k, lambda: Double.random(in: f.lambda, using: &rng),
-                                  negative: f.negative, ties: f.ties, rng: &rng)
+        for trial in 0..<400 {
+            let p = Self.problem(family, &rng, sizes: 2...12)
             let reference = BruteForce.solve(p)
+            let what = "\(Self.families[family].name) #\(trial) n=\(p.count) k=\(p.groupSize)"
             let s = try solve(p, options: SolverOptions(choice: .exact, timeLimit: 30))
-            #expect(s.status == .optimal, "\(f.name) n=\(n) k=\(k)")
+            #expect(s.status == .optimal, "\(what)")
             #expect(relativeDifference(s.objective, reference.objective) <= 1e-9,
-                    "\(f.name) n=\(n) k=\(k): \(s.objective) vs brute force \(reference.objective)")
+                    "\(what): \(s.objective) vs brute force \(reference.objective)")
+            #expect(relativeDifference(s.objective, p.objective(of: s.selection)) <= 1e-12)
+            if trial % 8 == 0 { // GLPK is slower; a sample keeps the suite quick
+                let mip = try solve(p, options: SolverOptions(choice: .mip, timeLimit: 30))
+                #expect(mip.status == .optimal && relativeDifference(mip.objective, reference.objective) <= 1e-9,
+                        "MIP \(what): \(mip.objective) vs \(reference.objective)")
+            }
+        }
+    }
+
+    @Test("a search stopped early reports a valid bound", arguments: 0..<families.count)
+    func stoppedSearchBoundIsValid(family: Int) throws {
+        var rng = SplitMix(seed: UInt64(3000 + family))
+        for _ in 0..<60 {
+            let p = Self.problem(family, &rng, sizes: 14...18)
+            let reference = BruteForce.solve(p).objective
+            for limit in [1e-6, 1e-3] {
+                let s = try solve(p, options: SolverOptions(choice: .exact, timeLimit: limit))
+                #expect(s.objective <= reference + 1e-9 * max(1, abs(reference)))
+                let bound = try #require(s.bound)
+                #expect(bound >= reference - 1e-9 * max(1, abs(reference)), "bound \(bound) < optimum \(reference)")
+                if s.status == .optimal { #expect(relativeDifference(s.objective, reference) <= 1e-9) }
+            }
         }
     }
 
@@ -34,9 +64,8 @@ struct BruteForceTests {
         let f = Self.families[family]
         var rng = SplitMix(seed: UInt64(2000 + family))
         for _ in 0..<150 {
-            let n = Int.random(in: 2...12, using: &rng), k = Int.random(in: 1...n, using: &rng)
-            let p = randomProblem(n: n, k: k, lambda: Double.random(in: f.lambda, using: &rng),
-                                  negative: f.negative, ties: f.ties, rng: &rng)
+            let p = Self.problem(family, &rng, sizes: 2...12)
+            let n = p.count, k = p.groupSize
             let reference = BruteForce.solve(p).objective
             for choice in [SolverChoice.heuristic, .auto] {
                 let s = try solve(p, options: SolverOptions(choice: choice, timeLimit: 5))

@@ -15,17 +15,30 @@ struct SplitMix: RandomNumberGenerator {
     }
 }
 
-/// A random problem; `negative` allows b < 0, `ties` draws from few values.
+/// A random problem; `negative` allows b < 0, `ties` draws from few values,
+/// `duplicates` makes the second half near-copies of the first half.
 func randomProblem(n: Int, k: Int, lambda: Double, negative: Bool = false, ties: Bool = false,
-                   rng: inout SplitMix) -> SelectionProblem {
+                   duplicates: Bool = false, rng: inout SplitMix) -> SelectionProblem {
     func draw() -> Double {
         if ties { return Double(Int.random(in: 0...2, using: &rng)) * 0.5 }
         return Double.random(in: (negative ? -1 : 0)...1, using: &rng)
     }
-    let u = (0..<n).map { _ in draw() }
+    var u = (0..<n).map { _ in draw() }
     var b = [Double](repeating: 0, count: n * n)
     for i in 0..<n {
         for j in (i + 1)..<n { let v = draw(); b[i * n + j] = v; b[j * n + i] = v }
+    }
+    if duplicates {
+        let half = n / 2
+        for c in half..<(2 * half) {
+            let o = c - half
+            u[c] = u[o] + Double.random(in: -1e-4...1e-4, using: &rng)
+            for j in 0..<n where j != c && j != o {
+                let v = b[o * n + j] + Double.random(in: -1e-6...1e-6, using: &rng)
+                b[c * n + j] = v; b[j * n + c] = v
+            }
+            b[c * n + o] = 5e-7; b[o * n + c] = 5e-7
+        }
     }
     return try! SelectionProblem(unary: u, pairwise: b, lambda: lambda, groupSize: k)
 }

@@ -1,1 +1,15 @@
-print("bench")
+import Foundation
+
+// groupinference-bench [solver|overhead|all] - prints figures, asserts nothing.
+let here = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent()
+let instances = ProcessInfo.processInfo.environment["GI_QIP_INSTANCES"]
+    ?? here.appendingPathComponent("Tests/Fixtures/qip-instances").path
+let what = CommandLine.arguments.dropFirst().first ?? "all"
+if what == "solver" || what == "all" {
+    try SolverBench.run(directory: instances, timeLimit: 10)
+    print()
+}
+if what == "overhead" || what == "all" {
+    try OverheadBench.run(sizes: [64, 128, 1024], dimension: 768, repeats: 5)
+}

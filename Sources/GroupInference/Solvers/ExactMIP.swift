@@ -14,9 +14,6 @@ enum ExactMIP {
                       relativeGap: Double) throws(GroupInferenceError) -> Solution {
         let clock = Stopwatch()
         let n = p.count, k = p.groupSize
-        guard n <= Limits.maxExactCandidates else {
-            throw .limit("the exact solver handles at most \(Limits.maxExactCandidates) candidates per selection; this one has \(n) (use the auto or heuristic solver)")
-        }
         GLPKThreadEnvironment.noteUse()
         let model = GLPKModel(p)
         defer { model.free() }

@@ -1,14 +1,15 @@
 /// Solve a selection problem with the chosen solver.
 ///
 /// Every path starts from greedy insertion improved by swaps; the exact
-/// solver is warm-started with that selection and can only improve on it.
+/// searches are warm-started with that selection and can only improve on it.
 /// A selection whose objective meets the cheap bound is reported optimal
-/// without calling GLPK.
+/// without searching.
 public func solve(_ p: SelectionProblem, options: SolverOptions = SolverOptions()) throws(GroupInferenceError) -> Solution {
     try options.validate()
     let clock = Stopwatch()
     if let trivial = TrivialSelection.solve(p) {
-        return Solution(selection: trivial, objective: p.objective(of: trivial), bound: nil,
+        let value = p.objective(of: trivial)
+        return Solution(selection: trivial, objective: value, bound: value,
                         status: .optimal, seconds: clock.elapsed, nodes: 0)
     }
     let heuristic = SwapSearch.improve(p, from: GreedySelection.select(p))
@@ -23,29 +24,31 @@ public func solve(_ p: SelectionProblem, options: SolverOptions = SolverOptions(
     case .heuristic:
         break
     case .exact:
+        guard p.count <= Limits.maxExactCandidates else {
+            throw .limit("the exact solver handles at most \(Limits.maxExactCandidates) candidates per selection; this one has \(p.count) (use the auto or heuristic solver)")
+        }
+        guard let sigma = ConcavityShift.compute(p.pairwise.map { $0 * p.lambda }, count: p.count) else {
+            throw .solver("LAPACK could not compute the eigenvalue the exact bound needs (\(p.count) candidates)")
+        }
+        var search = BranchAndBound(p, sigma: sigma, incumbent: heuristic)
+        return search.run(timeLimit: remaining, relativeGap: options.relativeGap).timed(clock.elapsed)
+    case .mip:
+        guard p.count <= Limits.maxExactCandidates else {
+            throw .limit("the MIP solver handles at most \(Limits.maxExactCandidates) candidates per selection; this one has \(p.count) (use the auto or heuristic solver)")
+        }
         return try ExactMIP.solve(p, incumbent: heuristic, timeLimit: remaining,
                                   relativeGap: options.relativeGap).timed(clock.elapsed)
     case .auto:
-        if AutoPolicy.prefersExact(p), remaining > 0,
-           let exact = try? ExactMIP.solve(p, incumbent: heuristic, timeLimit: remaining,
-                                           relativeGap: options.relativeGap) {
-            // Auto asks for no proof: a solve stopped by the clock is still the
-            // best answer it has, with an honest bound.
-            return exact.timed(clock.elapsed)
+        if p.count <= Limits.maxExactCandidates, remaining > 0,
+           let sigma = ConcavityShift.compute(p.pairwise.map { $0 * p.lambda }, count: p.count) {
+            // Auto asks for no proof: a search stopped by the clock still has
+            // the best answer found and an honest bound.
+            var search = BranchAndBound(p, sigma: sigma, incumbent: heuristic)
+            return search.run(timeLimit: remaining, relativeGap: options.relativeGap).timed(clock.elapsed)
         }
     }
     return Solution(selection: heuristic, objective: value, bound: bound,
                     status: .heuristic, seconds: clock.elapsed, nodes: 0)
-}
-
-/// When the exact solver is likely to prove optimality within a prune's
-/// budget. Measured on the shared instances (bench/): GLPK proves 4-of-64
-/// in well under a second but no halving step of 32 or more.
-enum AutoPolicy {
-    static func prefersExact(_ p: SelectionProblem) -> Bool {
-        let n = p.count, k = min(p.groupSize, p.count - p.groupSize)
-        return n <= 24 || (n <= 64 && k <= 4) || (n <= 128 && k <= 2)
-    }
 }
 
 /// Problems whose answer needs no search.

@@ -1,10 +1,12 @@
 public enum SolverChoice: Int32, Sendable {
     /// Heuristic, then an exact solve where size and time make a proof likely.
     case auto = 0
-    /// GLPK branch-and-cut on the strengthened linearisation.
+    /// Branch and bound on concave-relaxation bounds.
     case exact = 1
     /// Greedy insertion + best-improvement swaps.
     case heuristic = 2
+    /// GLPK branch-and-cut on the strengthened linearisation.
+    case mip = 3
 }
 
 public struct SolverOptions: Sendable {

@@ -1,0 +1,151 @@
+/// Exact selection by depth-first branch and bound on concave-relaxation
+/// bounds (`ConcaveRelaxation`), with reduced-cost fixing against the
+/// incumbent and rounding + swap search for new incumbents.
+///
+/// A subtree is pruned when its bound does not exceed the incumbent by more
+/// than `Solution.proofTolerance`, so "optimal" means optimal to a relative
+/// 1e-10. Stopped by the clock, it reports the largest bound still open.
+struct BranchAndBound {
+    let problem: SelectionProblem
+    let sigma: Double
+    private let w: [Double] // λB
+    private var best: [Int]
+    private var bestValue: Double
+    private(set) var nodes = 0
+
+    /// A subproblem: per item 1 in, −1 out, 0 free; a warm start for the
+    /// relaxation; the parent's bound, valid for the whole subtree.
+    private struct Node {
+        var state: [Int8]
+        var warm: [Double]
+        var bound: Double
+    }
+
+    init(_ p: SelectionProblem, sigma: Double, incumbent: [Int]) {
+        problem = p
+        self.sigma = sigma
+        w = p.pairwise.map { $0 * p.lambda }
+        best = incumbent
+        bestValue = p.objective(of: incumbent)
+    }
+
+    mutating func run(timeLimit: Double, relativeGap: Double) -> Solution {
+        let clock = Stopwatch()
+        let n = problem.count
+        var stack = [Node(state: [Int8](repeating: 0, count: n), warm: [], bound: .infinity)]
+        var stoppedBound: Double?
+        var gapReached = false
+        while let node = stack.popLast() {
+            if clock.elapsed > timeLimit || (relativeGap > 0 && nodes % 64 == 0 && gapMet(stack, node, relativeGap)) {
+                gapReached = clock.elapsed <= timeLimit
+                stack.append(node)
+                stoppedBound = stack.reduce(bestValue) { max($0, $1.bound) }
+                break
+            }
+            nodes += 1
+            process(node, into: &stack, firstNode: nodes == 1)
+        }
+        let status: SolveStatus = stoppedBound == nil ? .optimal : (gapReached ? .gapLimit : .timeLimit)
+        return Solution(selection: best.sorted(), objective: bestValue,
+                        bound: stoppedBound.map { max($0, bestValue) } ?? bestValue,
+                        status: status, seconds: clock.elapsed, nodes: nodes)
+    }
+
+    private func gapMet(_ stack: [Node], _ current: Node, _ gap: Double) -> Bool {
+        let open = stack.reduce(current.bound) { max($0, $1.bound) }
+        return (open - bestValue) / max(abs(bestValue), 1e-12) <= gap
+    }
+
+    private func tolerance() -> Double { Solution.proofTolerance(bestValue) }
+
+    /// Bounds a subproblem, fixes what the bound decides, and either prunes it,
+    /// closes it, or branches into two children pushed on `stack`.
+    private mutating func process(_ node: Node, into stack: inout [Node], firstNode: Bool) {
+        let n = problem.count, k = problem.groupSize
+        var state = node.state
+        var warm = node.warm
+        var parentBound = node.bound
+        while true {
+            var chosen: [Int] = [], free: [Int] = []
+            for i in 0..<n {
+                if state[i] == 1 { chosen.append(i) } else if state[i] == 0 { free.append(i) }
+            }
+            let remaining = k - chosen.count
+            if remaining < 0 || free.count < remaining { return }
+            if remaining == 0 || free.count == remaining {
+                consider(remaining == 0 ? chosen : chosen + free)
+                return
+            }
+            let relaxation = makeRelaxation(chosen: chosen, free: free, remaining: remaining)
+            let start = warm.isEmpty ? nil : free.map { warm[$0] }
+            let estimate = relaxation.estimate(from: start, iterations: firstNode ? 400 : 10,
+                                               target: bestValue + tolerance())
+            let bound = min(estimate.bound, parentBound)
+            if bound <= bestValue + tolerance() { return }
+            parentBound = bound
+            if warm.isEmpty { warm = [Double](repeating: 0, count: n) }
+            for (a, i) in free.enumerated() { warm[i] = estimate.point[a] }
+
+            if fixByReducedCosts(estimate, free: free, remaining: remaining, state: &state) { continue }
+
+            // A rounded relaxation point, improved by swaps, may be a better incumbent.
+            let order = free.indices.sorted { estimate.point[$0] > estimate.point[$1] }
+            consider(SwapSearch.improve(problem, from: chosen + order.prefix(remaining).map { free[$0] }))
+            if bound <= bestValue + tolerance() { return }
+
+            // Branch on the most fractional item; explore the side it leans to first.
+            var pick = 0, closest = Double.infinity
+            for (a, y) in estimate.point.enumerated() where abs(y - 0.5) < closest {
+                closest = abs(y - 0.5)
+                pick = a
+            }
+            let item = free[pick]
+            var inside = state, outside = state
+            inside[item] = 1
+            outside[item] = -1
+            let leansIn = estimate.point[pick] >= 0.5
+            stack.append(Node(state: leansIn ? outside : inside, warm: warm, bound: bound))
+            stack.append(Node(state: leansIn ? inside : outside, warm: warm, bound: bound))
+            return
+        }
+    }
+
+    /// The relaxation of the subproblem with `chosen` fixed in.
+    private func makeRelaxation(chosen: [Int], free: [Int], remaining: Int) -> ConcaveRelaxation {
+        let n = problem.count
+        var constant = 0.0
+        for (a, i) in chosen.enumerated() {
+            constant += problem.unary[i]
+            for j in chosen[(a + 1)...] { constant += w[i * n + j] }
+        }
+        let linear = free.map { j in chosen.reduce(problem.unary[j]) { $0 + w[j * n + $1] } }
+        return ConcaveRelaxation(w: w, n: n, sigma: sigma, free: free, remaining: remaining,
+                                 constant: constant, linear: linear)
+    }
+
+    /// Reduced-cost fixing: the bound with item j forced in (or out) follows
+    /// from the linearisation by swapping j against the r-th (or r+1-th)
+    /// largest gradient entry. Returns whether anything was fixed.
+    private func fixByReducedCosts(_ e: ConcaveRelaxation.Estimate, free: [Int], remaining r: Int,
+                                   state: inout [Int8]) -> Bool {
+        let order = e.gradient.indices.sorted { e.gradient[$0] > e.gradient[$1] }
+        let rth = e.gradient[order[r - 1]], next = e.gradient[order[r]]
+        let cutoff = bestValue + tolerance()
+        var fixed = false
+        for (rank, a) in order.enumerated() {
+            if rank < r {
+                if e.bound - (e.gradient[a] - next) <= cutoff { state[free[a]] = 1; fixed = true }
+            } else if e.bound - (rth - e.gradient[a]) <= cutoff {
+                state[free[a]] = -1
+                fixed = true
+            }
+        }
+        return fixed
+    }
+
+    private mutating func consider(_ selection: [Int]) {
+        guard selection.count == problem.groupSize else { return }
+        let v = problem.objective(of: selection)
+        if v > bestValue { bestValue = v; best = selection }
+    }
+}

@@ -1,0 +1,53 @@
+import GroupInference
+
+/// What one prune costs the host: scores assembled from a unary and an
+/// embedding scorer (D = 768, float32), the cosine-distance matrix through
+/// BLAS, and the QIP solved - at the reference schedule's first halving step.
+enum OverheadBench {
+    static func run(sizes: [Int], dimension d: Int, repeats: Int) throws {
+        print("Session overhead per prune (M -> M/2, K = 4, D = \(d), median of \(repeats)), microseconds")
+        print("     M  solver         scoring      solving  prune total    per cand.")
+        for m in sizes {
+            var rng = BenchRNG(seed: UInt64(m))
+            let quality = (0..<m).map { _ in Double.random(in: 0.18...0.38, using: &rng) }
+            let features = (0..<(m * d)).map { _ in Float.random(in: -1...1, using: &rng) }
+            for choice in [SolverChoice.auto, .heuristic] {
+                var scoring: [Double] = [], solving: [Double] = [], total: [Double] = []
+                for _ in 0..<repeats {
+                    var c = SessionConfiguration()
+                    c.candidates = m; c.groupSize = 4; c.steps = 2; c.lambda = 1.0 / 3
+                    c.solver.choice = choice
+                    let s = try GroupSession(c)
+                    try s.add(.unary("quality") { _, ids, out in
+                        for (a, i) in ids.enumerated() { out[a] = quality[Int(i)] }
+                    })
+                    try s.add(.embedding("features", dimension: d) { _, ids, out in
+                        for (a, i) in ids.enumerated() {
+                            for t in 0..<d { out[a * d + t] = features[Int(i) * d + t] }
+                        }
+                    })
+                    s.denoiser = { _, _ in }
+                    let seconds = try medianSeconds(repeats: 1) { try s.step() }
+                    let r = s.records[0]
+                    scoring.append(r.secondsScoring); solving.append(r.secondsSolving); total.append(seconds)
+                }
+                func median(_ x: [Double]) -> Double { x.sorted()[x.count / 2] * 1e6 }
+                let name = choice == .auto ? "auto     " : "heuristic"
+                print(f("%6d  ", m) + name + f(" %12.0f %12.0f %12.0f %12.2f",
+                        median(scoring), median(solving), median(total), median(total) / Double(m)))
+            }
+        }
+    }
+}
+
+struct BenchRNG: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed &+ 0x9E37_79B9_7F4A_7C15 }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
