@@ -18,7 +18,7 @@ CWARN := -Wall -Wextra -Werror -pedantic
 CFLAGS_LOCAL := -Iinclude
 LDFLAGS_LOCAL := -L$(RELEASE) -lgroupinference -Wl,-rpath,$(abspath $(RELEASE)) -lm
 
-.PHONY: all deps lib cli test test-swift test-c test-exports test-install \
+.PHONY: all deps lib cli test test-swift test-c test-exports test-install test-rust \
         demo example bench install uninstall clean
 
 all: lib cli
@@ -42,7 +42,7 @@ cli: deps
 
 # --- tests -----------------------------------------------------------------
 
-test: test-swift test-c test-exports test-install
+test: test-swift test-c test-exports test-install test-rust
 	@echo "all tests passed"
 
 test-swift: deps
@@ -65,6 +65,10 @@ test-exports: lib
 
 test-install: lib cli
 	tests/install/test_install.sh
+
+test-rust: lib
+	cd bindings/rust && cargo test --offline -j1
+	cd bindings/rust && cargo run --offline --example toy_host > /dev/null
 
 # --- main job, examples, benchmarks ------------------------------------------
 

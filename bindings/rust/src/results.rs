@@ -1,0 +1,211 @@
+//! What a session reports: progress, the final group, the trace.
+
+use crate::sys;
+
+/// How a driving call ([`step`](crate::Session::step),
+/// [`prune`](crate::Session::prune), [`run`](crate::Session::run)) or a
+/// one-shot solve ended when it did not fail.
+///
+/// The C library's `GI_WARNING` (an exact solve stopped at its time limit
+/// before proving optimality) is not an error: the group was chosen and is
+/// usable. It maps to `Ok(Outcome::Unproven)`; the trace records (or
+/// [`QipSolution::status`]) give the gap.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Outcome {
+    /// Done; every exact solve in it was proven (or none was asked for).
+    Complete,
+    /// Done, but an exact solve hit its time limit (`GI_WARNING`).
+    Unproven,
+}
+
+impl Outcome {
+    pub fn is_unproven(self) -> bool {
+        self == Outcome::Unproven
+    }
+
+    pub(crate) fn from_warning(warning: bool) -> Outcome {
+        if warning {
+            Outcome::Unproven
+        } else {
+            Outcome::Complete
+        }
+    }
+}
+
+/// How one selection was solved (`gi_solve_status`).
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SolveStatus {
+    /// Nothing was selected (every candidate kept).
+    None,
+    /// Proven optimal.
+    Optimal,
+    /// Stopped when the gap fell to `mip_gap`.
+    GapLimit,
+    /// Stopped at the time limit; see the gap.
+    TimeLimit,
+    /// Heuristic only; the gap comes from a cheap bound.
+    Heuristic,
+    /// A value this binding does not know (a newer library).
+    Unknown(i32),
+}
+
+impl SolveStatus {
+    pub fn from_code(code: i32) -> SolveStatus {
+        match code {
+            sys::GI_SOLVE_NONE => SolveStatus::None,
+            sys::GI_SOLVE_OPTIMAL => SolveStatus::Optimal,
+            sys::GI_SOLVE_GAP_LIMIT => SolveStatus::GapLimit,
+            sys::GI_SOLVE_TIME_LIMIT => SolveStatus::TimeLimit,
+            sys::GI_SOLVE_HEURISTIC => SolveStatus::Heuristic,
+            other => SolveStatus::Unknown(other),
+        }
+    }
+
+    pub fn code(self) -> i32 {
+        match self {
+            SolveStatus::None => sys::GI_SOLVE_NONE,
+            SolveStatus::Optimal => sys::GI_SOLVE_OPTIMAL,
+            SolveStatus::GapLimit => sys::GI_SOLVE_GAP_LIMIT,
+            SolveStatus::TimeLimit => sys::GI_SOLVE_TIME_LIMIT,
+            SolveStatus::Heuristic => sys::GI_SOLVE_HEURISTIC,
+            SolveStatus::Unknown(code) => code,
+        }
+    }
+}
+
+pub(crate) fn known(x: f64) -> Option<f64> {
+    if x.is_nan() {
+        None
+    } else {
+        Some(x)
+    }
+}
+
+/// Where a session stands (`gi_progress`).
+#[non_exhaustive]
+#[derive(Debug, Clone, PartialEq)]
+pub struct Progress {
+    /// Denoising steps completed.
+    pub steps_done: i32,
+    /// T.
+    pub num_steps: i32,
+    /// Candidates still in play.
+    pub alive: i32,
+    /// The final group is chosen.
+    pub done: bool,
+    /// Survivors the schedule keeps after the next step (`alive` if it does
+    /// not prune).
+    pub keep_after_next: i32,
+    /// The next step reads scores: a host-driven loop pushes them first.
+    pub scores_needed: bool,
+    /// The last step's scoring failed; the next step retries it.
+    pub retry_pending: bool,
+    /// Trace records so far.
+    pub num_records: i32,
+    /// Model evaluations spent: candidates denoised, summed over steps.
+    pub evaluations: i64,
+    /// M × T: denoising every candidate.
+    pub naive_evaluations: i64,
+    /// The final group's objective; `None` until done.
+    pub objective: Option<f64>,
+}
+
+impl From<sys::gi_progress> for Progress {
+    fn from(p: sys::gi_progress) -> Progress {
+        Progress {
+            steps_done: p.steps_done,
+            num_steps: p.num_steps,
+            alive: p.alive,
+            done: p.done != 0,
+            keep_after_next: p.keep_after_next,
+            scores_needed: p.scores_needed != 0,
+            retry_pending: p.retry_pending != 0,
+            num_records: p.num_records,
+            evaluations: p.evaluations,
+            naive_evaluations: p.naive_evaluations,
+            objective: known(p.objective),
+        }
+    }
+}
+
+/// The final group, once a session is done.
+#[non_exhaustive]
+#[derive(Debug, Clone, PartialEq)]
+pub struct GroupResult {
+    /// The K chosen ids, ascending.
+    pub ids: Vec<i32>,
+    /// Their combined unary scores, in the order of `ids`.
+    pub unary: Vec<f64>,
+    /// Their combined pairwise scores, K × K row-major, zero diagonal.
+    pub pairwise: Vec<f64>,
+    /// The group's objective: Σ unary + λ Σ_{i<j} pairwise.
+    pub objective: f64,
+    /// Model evaluations spent.
+    pub evaluations: i64,
+    /// M × T: what denoising every candidate would have cost.
+    pub naive_evaluations: i64,
+}
+
+impl GroupResult {
+    /// `pairwise[i][j]` for positions `i`, `j` in `ids`.
+    pub fn pair(&self, i: usize, j: usize) -> f64 {
+        self.pairwise[i * self.ids.len() + j]
+    }
+}
+
+/// One scoring of the survivors: every prune, the final choice, and with
+/// `trace_every_step` every step.
+#[non_exhaustive]
+#[derive(Debug, Clone, PartialEq)]
+pub struct Record {
+    /// The step whose previews were scored (-1: before the first step).
+    pub step: i32,
+    /// The ids scored, ascending.
+    pub ids: Vec<i32>,
+    /// The ids kept, ascending.
+    pub kept: Vec<i32>,
+    /// Per scorer (indexed by [`ScorerId::index`](crate::ScorerId::index)):
+    /// one raw value per scored id - the unary score, or the mean difference
+    /// to the other scored candidates (embedding, pairwise).
+    pub scores: Vec<Vec<f64>>,
+    /// The combined unary score per scored id, as the solver saw it.
+    pub unary: Vec<f64>,
+    /// The mean combined pairwise score per scored id to the others.
+    pub diversity: Vec<f64>,
+    pub status: SolveStatus,
+    /// Made by [`Session::prune`](crate::Session::prune).
+    pub on_demand: bool,
+    /// Chose the final group.
+    pub is_final: bool,
+    /// Model evaluations spent up to this step.
+    pub evaluations: i64,
+    /// Of the kept set under this step's scores.
+    pub objective: f64,
+    /// Upper bound on the best objective, if one is known.
+    pub bound: Option<f64>,
+    /// (bound - objective) / max(|objective|, 1e-12); 0 when proven.
+    pub gap: Option<f64>,
+    pub seconds_scoring: f64,
+    pub seconds_solving: f64,
+}
+
+/// The answer of [`solve_qip`](crate::solve_qip).
+#[non_exhaustive]
+#[derive(Debug, Clone, PartialEq)]
+pub struct QipSolution {
+    /// The k chosen indices, ascending.
+    pub selection: Vec<usize>,
+    /// Of the selection, in f64.
+    pub objective: f64,
+    /// Upper bound on the optimum, if one is known.
+    pub bound: Option<f64>,
+    pub gap: Option<f64>,
+    /// Wall time of the solve.
+    pub seconds: f64,
+    pub status: SolveStatus,
+    /// Branch-and-bound nodes explored; 0 for the heuristic.
+    pub nodes: i64,
+    /// `Unproven` when an exact solve hit its time limit (`GI_WARNING`).
+    pub outcome: Outcome,
+}

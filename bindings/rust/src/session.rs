@@ -1,0 +1,518 @@
+//! The session: a `gi_session` handle with closures as scorers and denoiser.
+
+use std::ffi::CString;
+use std::fmt;
+use std::marker::PhantomData;
+use std::mem::size_of;
+use std::ptr::{self, NonNull};
+use std::sync::{Arc, Mutex};
+
+use crate::callbacks::{self, Callback, Failure, FailureSlot};
+use crate::error::{check, CallbackResult, Error, Status};
+use crate::options::Options;
+use crate::results::{known, GroupResult, Outcome, Progress, Record, SolveStatus};
+use crate::{check_version, sys};
+
+/// A scorer's index within its session (0, 1, ... in order of registration):
+/// the id to push values for, and the index of its scores in
+/// [`Record::scores`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ScorerId(i32);
+
+impl ScorerId {
+    /// The index into [`Record::scores`].
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+
+    /// The library's `scorer_id`.
+    pub fn raw(self) -> i32 {
+        self.0
+    }
+}
+
+/// One group-inference run: M candidates with stable ids `0..M`, scorers, a
+/// denoiser, the pruning schedule, the trace.
+///
+/// Scorers and the denoiser are closures. The library calls them during
+/// [`step`](Session::step), [`prune`](Session::prune) and
+/// [`run`](Session::run), on the calling thread, one at a time:
+///
+/// - unary scorer: `FnMut(step, ids, scores: &mut [f64]) -> CallbackResult`,
+///   one score per id, higher is better;
+/// - embedding scorer: `FnMut(step, ids, embeddings: &mut [f32]) -> CallbackResult`,
+///   `ids.len() * dim` values, row-major; the library turns them into
+///   `1 - cos` distances;
+/// - pairwise scorer: `FnMut(step, ids, matrix: &mut [f64]) -> CallbackResult`,
+///   `ids.len()²` values, row-major, higher is more different;
+/// - denoiser: `FnMut(step, ids) -> CallbackResult`: advance these ids by one
+///   denoising step and refresh their previews.
+///
+/// `step` is the step whose previews are scored (0-based; -1 before the first
+/// step); `ids` are ascending and alive. Scorers *fill* a slice the library
+/// owns rather than returning a `Vec`: no allocation per call, and the length
+/// cannot be wrong. The slice comes pre-filled with NaN, so a value the
+/// closure forgets to write fails the call with [`Status::Scores`] naming the
+/// candidate. Every written value must be finite.
+///
+/// A closure's `Err` fails the driving call with [`Error::Callback`]; a panic
+/// is caught (it never unwinds into C) and fails it with [`Error::Panic`], and
+/// that closure is not called again ([`Error::Poisoned`]). Either way the
+/// session stays usable: progress, survivors and the trace can be read, and
+/// after an `Err` the next `step` retries what failed.
+///
+/// Closures may borrow from the environment (`'env`); they are dropped when
+/// the session is (or when a denoiser is replaced), exactly once.
+///
+/// ```no_run
+/// use groupinference::{Options, Session};
+/// let mut s = Session::new(&Options::default().candidates(16).group_size(4).steps(8))?;
+/// s.add_unary_scorer("quality", 1.0, |_step, ids, out| {
+///     for (o, id) in out.iter_mut().zip(ids) { *o = 1.0 / (1.0 + *id as f64); }
+///     Ok(())
+/// })?;
+/// s.add_embedding_scorer("look", 1.0, 2, |_step, ids, out| {
+///     for (row, id) in out.chunks_mut(2).zip(ids) { row[0] = 1.0; row[1] = *id as f32; }
+///     Ok(())
+/// })?;
+/// s.set_denoiser(|_step, _ids| Ok(()))?;
+/// s.run()?;
+/// println!("{:?}", s.result()?.ids);
+/// # Ok::<(), groupinference::Error>(())
+/// ```
+pub struct Session<'env> {
+    raw: NonNull<sys::gi_session>,
+    /// Where the closures' trampolines park an `Err` or a panic for the
+    /// driving call to report.
+    failures: FailureSlot,
+    scorers: usize,
+    /// The closures live as long as the session and may borrow for `'env`.
+    _env: PhantomData<&'env ()>,
+}
+
+// SAFETY: the library lets a session be used from any thread as long as no
+// two threads use it at the same time (group_inference.h, "Conventions");
+// `&mut self` on every mutating call and the missing `Sync` guarantee that.
+// The callbacks run on the thread that makes the driving call, so every
+// closure a session holds is required to be `Send` (see the `add_*` and
+// `set_denoiser` bounds). The last-error text is thread-local and is copied
+// on the thread of the failing call, right after it. The failure slot is an
+// `Arc<Mutex<..>>` of `Send` data. Not `Sync`: `&Session` on two threads would
+// be two concurrent calls (the raw handle keeps it `!Sync`).
+unsafe impl Send for Session<'_> {}
+
+fn c_name(function: &str, name: &str) -> Result<CString, Error> {
+    CString::new(name).map_err(|e| {
+        Error::binding(Status::Argument, format!("{function}: name contains a NUL byte at {}", e.nul_position()))
+    })
+}
+
+impl<'env> Session<'env> {
+    /// Creates a session (`gi_session_create`): M candidates, all alive.
+    pub fn new(options: &Options) -> Result<Session<'env>, Error> {
+        check_version()?;
+        if let Some(len) = options.counts_len() {
+            // The library reads `steps` entries: a shorter Vec would be read
+            // out of bounds.
+            if i64::try_from(len).ok() != Some(i64::from(options.steps)) {
+                return Err(Error::binding(
+                    Status::Argument,
+                    format!(
+                        "gi_session_create: Schedule::Counts has {len} entries; it needs one per step (steps = {})",
+                        options.steps
+                    ),
+                ));
+            }
+        }
+        let raw_options = options.to_raw();
+        let mut handle: *mut sys::gi_session = ptr::null_mut();
+        // SAFETY: valid pointers; survivor_counts points into `options`, which
+        // outlives the call, and holds `steps` entries (checked above).
+        check(unsafe { sys::gi_session_create(&raw_options, &mut handle) })?;
+        let raw = NonNull::new(handle)
+            .ok_or_else(|| Error::binding(Status::Internal, "gi_session_create: returned GI_OK and a NULL session"))?;
+        Ok(Session { raw, failures: Arc::new(Mutex::new(None)), scorers: 0, _env: PhantomData })
+    }
+
+    /// The raw handle, for calls the safe layer does not offer. It stays owned
+    /// by this session.
+    pub fn as_ptr(&self) -> *mut sys::gi_session {
+        self.raw.as_ptr()
+    }
+
+    fn registered(&mut self, status: sys::gi_status, id: i32) -> Result<ScorerId, Error> {
+        // On failure the library has already called the destroy hook: the box
+        // is gone, nothing to free here.
+        check(status)?;
+        self.scorers += 1;
+        Ok(ScorerId(id))
+    }
+
+    /// Registers a unary scorer (`gi_add_unary_scorer`): `f(step, ids, scores)`
+    /// writes one score per id into `scores` (`ids.len()` values). Scorers can
+    /// be added only before the first step or prune; names are unique.
+    pub fn add_unary_scorer<F>(&mut self, name: &str, weight: f64, f: F) -> Result<ScorerId, Error>
+    where
+        F: FnMut(i32, &[i32], &mut [f64]) -> CallbackResult + Send + 'env,
+    {
+        let name = c_name("gi_add_unary_scorer", name)?;
+        let user = Callback::into_user(f, self.failures.clone());
+        let mut id = -1;
+        // SAFETY: `user` is a live box that the library now owns; it frees it
+        // with destroy::<F> exactly once, also if this call fails.
+        let status = unsafe {
+            sys::gi_add_unary_scorer(
+                self.raw.as_ptr(),
+                name.as_ptr(),
+                weight,
+                Some(callbacks::unary::<F>),
+                user,
+                Some(callbacks::destroy::<F>),
+                &mut id,
+            )
+        };
+        self.registered(status, id)
+    }
+
+    /// Registers an embedding scorer (`gi_add_embedding_scorer`):
+    /// `f(step, ids, embeddings)` writes `ids.len() * dim` floats, one
+    /// row of `dim` per id; the library computes `1 - cos` between rows. No
+    /// row may be all zeros.
+    pub fn add_embedding_scorer<F>(&mut self, name: &str, weight: f64, dim: usize, f: F) -> Result<ScorerId, Error>
+    where
+        F: FnMut(i32, &[i32], &mut [f32]) -> CallbackResult + Send + 'env,
+    {
+        let name = c_name("gi_add_embedding_scorer", name)?;
+        let user = Callback::into_user(f, self.failures.clone());
+        let mut id = -1;
+        // SAFETY: as in add_unary_scorer.
+        let status = unsafe {
+            sys::gi_add_embedding_scorer(
+                self.raw.as_ptr(),
+                name.as_ptr(),
+                weight,
+                dim,
+                Some(callbacks::embedding::<F>),
+                user,
+                Some(callbacks::destroy::<F>),
+                &mut id,
+            )
+        };
+        self.registered(status, id)
+    }
+
+    /// Registers a pairwise scorer (`gi_add_pairwise_scorer`):
+    /// `f(step, ids, matrix)` writes an `n × n` row-major matrix of
+    /// differences (`n = ids.len()`); the library uses `(m_ij + m_ji) / 2` and
+    /// ignores the diagonal.
+    pub fn add_pairwise_scorer<F>(&mut self, name: &str, weight: f64, f: F) -> Result<ScorerId, Error>
+    where
+        F: FnMut(i32, &[i32], &mut [f64]) -> CallbackResult + Send + 'env,
+    {
+        let name = c_name("gi_add_pairwise_scorer", name)?;
+        let user = Callback::into_user(f, self.failures.clone());
+        let mut id = -1;
+        // SAFETY: as in add_unary_scorer.
+        let status = unsafe {
+            sys::gi_add_pairwise_scorer(
+                self.raw.as_ptr(),
+                name.as_ptr(),
+                weight,
+                Some(callbacks::pairwise::<F>),
+                user,
+                Some(callbacks::destroy::<F>),
+                &mut id,
+            )
+        };
+        self.registered(status, id)
+    }
+
+    /// Registers a unary scorer whose values the host pushes with
+    /// [`push_unary`](Session::push_unary) (host-driven loops).
+    pub fn add_pushed_unary_scorer(&mut self, name: &str, weight: f64) -> Result<ScorerId, Error> {
+        let name = c_name("gi_add_unary_scorer", name)?;
+        let mut id = -1;
+        // SAFETY: no callback, no user data.
+        let status = unsafe {
+            sys::gi_add_unary_scorer(self.raw.as_ptr(), name.as_ptr(), weight, None, ptr::null_mut(), None, &mut id)
+        };
+        self.registered(status, id)
+    }
+
+    /// Registers an embedding scorer whose values the host pushes with
+    /// [`push_embeddings`](Session::push_embeddings).
+    pub fn add_pushed_embedding_scorer(&mut self, name: &str, weight: f64, dim: usize) -> Result<ScorerId, Error> {
+        let name = c_name("gi_add_embedding_scorer", name)?;
+        let mut id = -1;
+        // SAFETY: no callback, no user data.
+        let status = unsafe {
+            sys::gi_add_embedding_scorer(
+                self.raw.as_ptr(),
+                name.as_ptr(),
+                weight,
+                dim,
+                None,
+                ptr::null_mut(),
+                None,
+                &mut id,
+            )
+        };
+        self.registered(status, id)
+    }
+
+    /// Registers a pairwise scorer whose matrix the host pushes with
+    /// [`push_pairwise`](Session::push_pairwise).
+    pub fn add_pushed_pairwise_scorer(&mut self, name: &str, weight: f64) -> Result<ScorerId, Error> {
+        let name = c_name("gi_add_pairwise_scorer", name)?;
+        let mut id = -1;
+        // SAFETY: no callback, no user data.
+        let status = unsafe {
+            sys::gi_add_pairwise_scorer(self.raw.as_ptr(), name.as_ptr(), weight, None, ptr::null_mut(), None, &mut id)
+        };
+        self.registered(status, id)
+    }
+
+    /// Pushes unary scores of a pushed scorer for some alive candidates
+    /// (`gi_push_unary`): `scores[a]` belongs to `ids[a]`. Pushed values
+    /// describe the current previews and are forgotten when a step completes.
+    pub fn push_unary(&mut self, scorer: ScorerId, ids: &[i32], scores: &[f64]) -> Result<(), Error> {
+        if scores.len() != ids.len() {
+            return Err(Error::binding(
+                Status::Argument,
+                format!("gi_push_unary: {} scores for {} ids; give one score per id", scores.len(), ids.len()),
+            ));
+        }
+        // SAFETY: both slices hold ids.len() values.
+        check(unsafe { sys::gi_push_unary(self.raw.as_ptr(), scorer.0, ids.as_ptr(), ids.len(), scores.as_ptr()) })?;
+        Ok(())
+    }
+
+    /// Pushes embeddings (`gi_push_embeddings`): `ids.len() * dim` floats,
+    /// row `a` for `ids[a]`. `dim` must be the scorer's.
+    pub fn push_embeddings(
+        &mut self,
+        scorer: ScorerId,
+        ids: &[i32],
+        dim: usize,
+        embeddings: &[f32],
+    ) -> Result<(), Error> {
+        if ids.len().checked_mul(dim) != Some(embeddings.len()) {
+            return Err(Error::binding(
+                Status::Argument,
+                format!(
+                    "gi_push_embeddings: {} values for {} ids of dim = {}; give ids.len() * dim",
+                    embeddings.len(),
+                    ids.len(),
+                    dim
+                ),
+            ));
+        }
+        // SAFETY: embeddings holds ids.len() * dim values.
+        check(unsafe {
+            sys::gi_push_embeddings(self.raw.as_ptr(), scorer.0, ids.as_ptr(), ids.len(), dim, embeddings.as_ptr())
+        })?;
+        Ok(())
+    }
+
+    /// Pushes a pairwise matrix (`gi_push_pairwise`): `n × n` row-major over
+    /// `ids` (`n = ids.len()`). It covers the pairs among `ids` and replaces
+    /// this scorer's previous push.
+    pub fn push_pairwise(&mut self, scorer: ScorerId, ids: &[i32], matrix: &[f64]) -> Result<(), Error> {
+        if ids.len().checked_mul(ids.len()) != Some(matrix.len()) {
+            return Err(Error::binding(
+                Status::Argument,
+                format!("gi_push_pairwise: {} values for {} ids; give an n x n matrix", matrix.len(), ids.len()),
+            ));
+        }
+        // SAFETY: matrix holds ids.len()² values.
+        check(unsafe { sys::gi_push_pairwise(self.raw.as_ptr(), scorer.0, ids.as_ptr(), ids.len(), matrix.as_ptr()) })?;
+        Ok(())
+    }
+
+    /// Sets the denoiser (`gi_set_denoiser`): `f(step, ids)` advances `ids`
+    /// by one denoising step and refreshes their previews. A previous
+    /// denoiser is dropped at once.
+    pub fn set_denoiser<F>(&mut self, f: F) -> Result<(), Error>
+    where
+        F: FnMut(i32, &[i32]) -> CallbackResult + Send + 'env,
+    {
+        let user = Callback::into_user(f, self.failures.clone());
+        // SAFETY: as in add_unary_scorer; the replaced denoiser's box is freed
+        // by its own destroy hook during this call.
+        check(unsafe {
+            sys::gi_set_denoiser(self.raw.as_ptr(), Some(callbacks::denoise::<F>), user, Some(callbacks::destroy::<F>))
+        })?;
+        Ok(())
+    }
+
+    /// Removes the denoiser (and drops it): the host drives the loop itself.
+    pub fn clear_denoiser(&mut self) -> Result<(), Error> {
+        // SAFETY: no callback, no user data.
+        check(unsafe { sys::gi_set_denoiser(self.raw.as_ptr(), None, ptr::null_mut(), None) })?;
+        Ok(())
+    }
+
+    /// Turns the status of a driving call into its result, with the closure's
+    /// error or panic if one made it fail.
+    fn driven(&mut self, status: sys::gi_status) -> Result<Outcome, Error> {
+        let checked = check(status); // copies gi_last_error first
+        let failure = callbacks::take(&self.failures);
+        match checked {
+            Ok(warning) => Ok(Outcome::from_warning(warning)),
+            Err(Error::Library { status: Status::Callback, message }) => Err(match failure {
+                Some(Failure::Err(source)) => Error::Callback { message, source },
+                Some(Failure::Panic(panic)) => Error::Panic { message, panic },
+                Some(Failure::Poisoned(panic)) => Error::Poisoned { message, panic },
+                None => Error::Library { status: Status::Callback, message },
+            }),
+            Err(e) => Err(e),
+        }
+    }
+
+    fn start_driving(&mut self) {
+        callbacks::take(&self.failures);
+    }
+
+    /// Completes one denoising step (`gi_step`): calls the denoiser on the
+    /// survivors (if set), then - if the schedule prunes after this step or it
+    /// is the last - scores them and keeps the best group of the scheduled
+    /// size. After a scoring failure the next call retries only the scoring;
+    /// after a denoiser failure it calls the denoiser again.
+    pub fn step(&mut self) -> Result<Outcome, Error> {
+        self.start_driving();
+        // SAFETY: a live handle.
+        let status = unsafe { sys::gi_step(self.raw.as_ptr()) };
+        self.driven(status)
+    }
+
+    /// Scores the survivors now and keeps the best `keep` of them, K ≤ keep ≤
+    /// alive (`gi_prune`); keep = alive does nothing. Allowed before the first
+    /// step (scores then describe the initial noises, step -1) and between
+    /// steps.
+    pub fn prune(&mut self, keep: i32) -> Result<Outcome, Error> {
+        self.start_driving();
+        // SAFETY: a live handle.
+        let status = unsafe { sys::gi_prune(self.raw.as_ptr(), keep) };
+        self.driven(status)
+    }
+
+    /// Steps until done (`gi_run`). Needs a denoiser.
+    pub fn run(&mut self) -> Result<Outcome, Error> {
+        self.start_driving();
+        // SAFETY: a live handle.
+        let status = unsafe { sys::gi_run(self.raw.as_ptr()) };
+        self.driven(status)
+    }
+
+    /// Where the session stands (`gi_get_progress`).
+    pub fn progress(&self) -> Result<Progress, Error> {
+        let mut p = sys::gi_progress::default();
+        // SAFETY: a valid struct of the size we pass.
+        check(unsafe { sys::gi_get_progress(self.raw.as_ptr(), &mut p, size_of::<sys::gi_progress>()) })?;
+        Ok(p.into())
+    }
+
+    /// The alive candidates' ids, ascending (`gi_survivors`).
+    pub fn survivors(&self) -> Result<Vec<i32>, Error> {
+        // SAFETY (in the closure): a live handle; read_array passes a buffer
+        // of `capacity` elements or NULL.
+        read_array(|out, cap, count| unsafe { sys::gi_survivors(self.raw.as_ptr(), out, cap, count) })
+    }
+
+    /// The final group, once done (`gi_result_*`); [`Status::State`] before.
+    pub fn result(&self) -> Result<GroupResult, Error> {
+        let s = self.raw.as_ptr();
+        // SAFETY (in the closures): as in survivors.
+        let ids = read_array(|out, cap, count| unsafe { sys::gi_result_ids(s, out, cap, count) })?;
+        let unary = read_array(|out, cap, count| unsafe { sys::gi_result_unary(s, out, cap, count) })?;
+        let pairwise = read_array(|out, cap, count| unsafe { sys::gi_result_pairwise(s, out, cap, count) })?;
+        let p = self.progress()?;
+        Ok(GroupResult {
+            ids,
+            unary,
+            pairwise,
+            objective: p.objective.unwrap_or(f64::NAN),
+            evaluations: p.evaluations,
+            naive_evaluations: p.naive_evaluations,
+        })
+    }
+
+    /// The number of trace records (`gi_trace_count`).
+    pub fn trace_len(&self) -> Result<usize, Error> {
+        let mut n = 0usize;
+        // SAFETY: a live handle and a valid out-pointer.
+        check(unsafe { sys::gi_trace_count(self.raw.as_ptr(), &mut n) })?;
+        Ok(n)
+    }
+
+    /// Trace record `index` (0-based, in order of scoring), with its ids, kept
+    /// ids and scores.
+    pub fn record(&self, index: usize) -> Result<Record, Error> {
+        let s = self.raw.as_ptr();
+        let mut r = sys::gi_step_record::default();
+        // SAFETY: a valid struct of the size we pass.
+        check(unsafe { sys::gi_trace_record(s, index, &mut r, size_of::<sys::gi_step_record>()) })?;
+        // SAFETY (in the closures): as in survivors.
+        let ids = read_array(|out, cap, count| unsafe { sys::gi_trace_ids(s, index, out, cap, count) })?;
+        let kept = read_array(|out, cap, count| unsafe { sys::gi_trace_kept(s, index, out, cap, count) })?;
+        let scores_of = |which: i32| {
+            read_array(|out, cap, count| unsafe { sys::gi_trace_scores(s, index, which, out, cap, count) })
+        };
+        let scores = (0..self.scorers).map(|i| scores_of(i as i32)).collect::<Result<Vec<_>, _>>()?;
+        Ok(Record {
+            step: r.step,
+            ids,
+            kept,
+            scores,
+            unary: scores_of(sys::GI_TRACE_UNARY)?,
+            diversity: scores_of(sys::GI_TRACE_DIVERSITY)?,
+            status: SolveStatus::from_code(r.solve_status),
+            on_demand: r.on_demand != 0,
+            is_final: r.is_final != 0,
+            evaluations: r.evaluations,
+            objective: r.objective,
+            bound: known(r.bound),
+            gap: known(r.gap),
+            seconds_scoring: r.seconds_scoring,
+            seconds_solving: r.seconds_solving,
+        })
+    }
+
+    /// Every trace record, in order.
+    pub fn records(&self) -> Result<Vec<Record>, Error> {
+        (0..self.trace_len()?).map(|i| self.record(i)).collect()
+    }
+
+    /// The number of scorers registered.
+    pub fn num_scorers(&self) -> usize {
+        self.scorers
+    }
+}
+
+/// Reads one of the header's output arrays: the count first (NULL array),
+/// then the values into a buffer of exactly that size.
+pub(crate) fn read_array<T: Copy + Default>(
+    mut call: impl FnMut(*mut T, usize, *mut usize) -> sys::gi_status,
+) -> Result<Vec<T>, Error> {
+    let mut count = 0usize;
+    check(call(ptr::null_mut(), 0, &mut count))?;
+    let mut values = vec![T::default(); count];
+    let mut written = 0usize;
+    check(call(values.as_mut_ptr(), values.len(), &mut written))?;
+    values.truncate(written);
+    Ok(values)
+}
+
+impl Drop for Session<'_> {
+    fn drop(&mut self) {
+        // SAFETY: the handle is live and owned; destroy calls the destroy
+        // hooks, which drop the closures' boxes.
+        unsafe { sys::gi_session_destroy(self.raw.as_ptr()) }
+    }
+}
+
+impl fmt::Debug for Session<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Session").field("handle", &self.raw).field("scorers", &self.scorers).finish()
+    }
+}
