@@ -1,6 +1,7 @@
 # groupinference - build, test, install.
 #
-#   make demo      the main job (installs what it needs)
+#   make demo      the main job: group inference on a diffusion model of real
+#                  digits (installs what it needs, in .venv)
 #   make test      every test (installs what it needs)
 #   make install   PREFIX=/usr/local: libgroupinference.so, the header,
 #                  groupinference.pc and the `groupinference` CLI
@@ -15,11 +16,14 @@ LIB := $(RELEASE)/libgroupinference.so
 CLI := $(RELEASE)/groupinference-cli
 OUT := build
 CWARN := -Wall -Wextra -Werror -pedantic
+VENV := .venv
+PY := $(VENV)/bin/python
+PY_PACKAGES := numpy scikit-learn matplotlib tqdm pytest
 CFLAGS_LOCAL := -Iinclude
 LDFLAGS_LOCAL := -L$(RELEASE) -lgroupinference -Wl,-rpath,$(abspath $(RELEASE)) -lm
 
-.PHONY: all deps lib cli test test-swift test-c test-exports test-install test-rust \
-        demo example bench install uninstall clean
+.PHONY: all deps lib cli python test test-swift test-c test-exports test-install test-rust \
+        test-python demo example bench install uninstall clean
 
 all: lib cli
 
@@ -40,9 +44,19 @@ lib: deps
 cli: deps
 	$(SWIFT) build -c release --static-swift-stdlib --product groupinference-cli
 
+# A virtual environment with the demo's and the tests' packages (from PyPI),
+# and the binding installed from the source tree: it loads the release build.
+$(VENV)/.ready:
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install -q $(PY_PACKAGES)
+	touch $@
+
+python: lib $(VENV)/.ready
+	$(VENV)/bin/pip install -q --no-deps -e ./bindings/python
+
 # --- tests -----------------------------------------------------------------
 
-test: test-swift test-c test-exports test-install test-rust
+test: test-swift test-c test-exports test-install test-rust test-python
 	@echo "all tests passed"
 
 test-swift: deps
@@ -66,6 +80,10 @@ test-exports: lib
 test-install: lib cli
 	tests/install/test_install.sh
 
+test-python: python cli
+	cd bindings/python && ../../$(PY) -m pytest -q tests
+	$(PY) -m pytest -q examples/python/digits/test_digits.py
+
 test-rust: lib
 	cd bindings/rust && cargo test --offline -j1
 	cd bindings/rust && cargo run --offline --example toy_host > /dev/null
@@ -76,7 +94,8 @@ example: lib | $(OUT)
 	$(CC) -std=c99 $(CWARN) $(CFLAGS_LOCAL) examples/c/toy_host.c $(LDFLAGS_LOCAL) -o $(OUT)/toy_host
 	$(OUT)/toy_host
 
-demo: example
+demo: python
+	$(PY) examples/python/digits/demo.py --digit 3 --k 4 --m 64 --out build/demo
 
 bench: deps lib
 	$(SWIFT) run -c release groupinference-bench

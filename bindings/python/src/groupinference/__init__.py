@@ -1,0 +1,69 @@
+"""groupinference: pick a diverse, high-quality group of K out of M candidates
+during diffusion sampling - the Python binding of libgroupinference (ctypes).
+
+>>> import groupinference as gi
+>>> gi.solve_qip([1.0, 0.9, 0.1], [[0, 0, 1], [0, 0, 1], [1, 1, 0]], k=2, lam=1.0).selection.tolist()
+[0, 2]
+
+See :class:`Session` for the sampling loop and :func:`solve_qip` for a single
+selection problem. Importing the package loads ``libgroupinference.so``
+(``$GROUPINFERENCE_LIBRARY``, then the copy in the package, then the
+repository's release build) and checks its version.
+"""
+
+from ._ffi import library_path, library_version
+from ._structs import (
+    MAX_CANDIDATES,
+    MAX_EMBEDDING_DIM,
+    MAX_EXACT_CANDIDATES,
+    MAX_SCORERS,
+    MAX_STEPS,
+)
+from ._version import __version__
+from .errors import (
+    ArgumentError,
+    CallbackError,
+    GroupInferenceError,
+    GroupInferenceWarning,
+    HandleError,
+    InternalError,
+    LibraryLoadError,
+    LibraryVersionError,
+    LimitError,
+    ScoresError,
+    SolverError,
+    StateError,
+    VersionError,
+)
+from .session import Progress, Result, Session, StepRecord
+from .solve import QipSolution, solve_qip
+
+__all__ = [
+    "__version__",
+    "library_version",
+    "library_path",
+    "Session",
+    "Progress",
+    "Result",
+    "StepRecord",
+    "solve_qip",
+    "QipSolution",
+    "GroupInferenceError",
+    "ArgumentError",
+    "HandleError",
+    "StateError",
+    "ScoresError",
+    "CallbackError",
+    "SolverError",
+    "LimitError",
+    "VersionError",
+    "InternalError",
+    "GroupInferenceWarning",
+    "LibraryLoadError",
+    "LibraryVersionError",
+    "MAX_CANDIDATES",
+    "MAX_STEPS",
+    "MAX_EMBEDDING_DIM",
+    "MAX_SCORERS",
+    "MAX_EXACT_CANDIDATES",
+]

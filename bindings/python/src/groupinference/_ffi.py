@@ -1,0 +1,210 @@
+"""Loading libgroupinference.so and declaring its functions.
+
+Where the library comes from, in order:
+
+1. ``$GROUPINFERENCE_LIBRARY``: a path to the ``.so``. When the variable is
+   set (non-empty) it is the only location tried, so an explicit choice is
+   never silently replaced by another copy. A value without a ``/`` is
+   handed to the dynamic loader as is (it then searches its usual paths).
+2. the copy shipped inside the package: ``groupinference/lib/libgroupinference.so``;
+3. the repository's release build ``<repo>/.build/release/libgroupinference.so``,
+   when this file sits in the repository's source tree
+   (``<repo>/bindings/python/src/groupinference/``).
+
+When nothing loads, :class:`~groupinference.errors.LibraryLoadError` lists
+every path tried and why each failed. After loading, the library's
+``gi_version_number()`` must have the major version of the header this
+binding mirrors (0.1.0) and a minor version at least as new.
+
+Every C function is declared through :func:`ffi`; functions returning a
+``gi_status`` get :func:`check_status` as ``errcheck``.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+from collections.abc import Mapping, Sequence
+from ctypes import POINTER, c_char_p, c_double, c_int, c_int32, c_size_t, c_void_p
+from pathlib import Path
+from typing import Any, Callable
+
+from . import _structs as S
+from . import errors
+
+ENV_VAR = "GROUPINFERENCE_LIBRARY"
+LIBRARY_NAME = "libgroupinference.so"
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def source_tree_root(package_dir: Path = PACKAGE_DIR) -> Path | None:
+    """The repository root when the package is used from its source tree, else None."""
+    parents = package_dir.parents
+    if len(parents) >= 4 and [p.name for p in parents[:3]] == ["src", "python", "bindings"]:
+        return parents[3]
+    return None
+
+
+def candidate_paths(
+    environ: Mapping[str, str] = os.environ, package_dir: Path = PACKAGE_DIR
+) -> list[tuple[str, str]]:
+    """(where it comes from, path) for every location to try, in order."""
+    explicit = environ.get(ENV_VAR, "")
+    if explicit:
+        return [(f"${ENV_VAR}", explicit)]
+    found = [("copy inside the package", str(package_dir / "lib" / LIBRARY_NAME))]
+    repo = source_tree_root(package_dir)
+    if repo is not None:
+        found.append(("repository release build", str(repo / ".build" / "release" / LIBRARY_NAME)))
+    return found
+
+
+def load_library(candidates: Sequence[tuple[str, str]]) -> tuple[ctypes.CDLL, str]:
+    """Load the first candidate that loads; otherwise raise LibraryLoadError listing all."""
+    failures = []
+    for origin, path in candidates:
+        if os.sep in path and not os.path.exists(path):
+            failures.append(f"  {path} ({origin}): no such file")
+            continue
+        try:
+            return ctypes.CDLL(path), path
+        except OSError as error:
+            failures.append(f"  {path} ({origin}): {error}")
+    lines = [f"cannot load {LIBRARY_NAME}; tried:", *failures]
+    if candidates and candidates[0][0] == f"${ENV_VAR}":
+        lines.append(f"(${ENV_VAR} is set, so no other location was tried)")
+    else:
+        lines.append(
+            f"Set ${ENV_VAR} to the path of {LIBRARY_NAME}, or build it in the repository with `make lib`."
+        )
+    raise errors.LibraryLoadError("\n".join(lines))
+
+
+def check_version(number: int, text: str, path: str) -> None:
+    """Refuse a library whose major differs or whose minor is older than the header's."""
+    major, minor = number // 10000, number // 100 % 100
+    if major != S.HEADER_VERSION_MAJOR or minor < S.HEADER_VERSION_MINOR:
+        raise errors.LibraryVersionError(
+            f"{path} is libgroupinference {text} (version number {number}), but this binding was written "
+            f"for {S.HEADER_VERSION_STRING} (GI_VERSION_NUMBER {S.HEADER_VERSION_NUMBER}): it needs major "
+            f"version {S.HEADER_VERSION_MAJOR} and minor version {S.HEADER_VERSION_MINOR} or newer"
+        )
+
+
+_lib, library_path = load_library(candidate_paths())
+
+
+def ffi(name: str, argtypes: Sequence[Any], restype: Any, errcheck: Callable[..., Any] | None = None) -> Any:
+    """Declare one C function of the library: the single way every function is declared."""
+    try:
+        function = getattr(_lib, name)
+    except AttributeError:
+        raise errors.LibraryLoadError(
+            f"{library_path} does not export {name}; it is not the library this binding was written for"
+        ) from None
+    function.argtypes = list(argtypes)
+    function.restype = restype
+    if errcheck is not None:
+        function.errcheck = errcheck
+    return function
+
+
+def check_status(result: int, function: Any, arguments: tuple[Any, ...]) -> int:
+    """errcheck for gi_status results: raise on errors, warn on GI_WARNING."""
+    if result < 0:
+        raise errors.error_for(result, _last_error(result, function))
+    if result == S.GI_WARNING:
+        errors.warn(_last_error(result, function))
+    return result
+
+
+def _last_error(code: int, function: Any) -> str:
+    text: bytes = gi_last_error() or b""
+    if text:
+        return text.decode("utf-8", "replace")
+    return f"{function.__name__}: {status_string(code)}"
+
+
+# Section - Version
+gi_version_number = ffi("gi_version_number", [], c_int32)
+gi_version_string = ffi("gi_version_string", [], c_char_p)
+
+check_version(gi_version_number(), (gi_version_string() or b"?").decode(), library_path)
+
+# Section - Status and errors
+gi_status_string = ffi("gi_status_string", [c_int], c_char_p)
+gi_last_error = ffi("gi_last_error", [], c_char_p)
+
+# Section - Options and session
+_size_p = POINTER(c_size_t)
+gi_options_init = ffi("gi_options_init", [POINTER(S.GiOptions), c_size_t], c_int, check_status)
+gi_session_create = ffi("gi_session_create", [POINTER(S.GiOptions), POINTER(c_void_p)], c_int, check_status)
+gi_session_destroy = ffi("gi_session_destroy", [c_void_p], None)
+
+# Section - Scorers
+gi_add_unary_scorer = ffi(
+    "gi_add_unary_scorer",
+    [c_void_p, c_char_p, c_double, S.UNARY_FN, c_void_p, S.DESTROY_FN, POINTER(c_int32)],
+    c_int,
+    check_status,
+)
+gi_add_embedding_scorer = ffi(
+    "gi_add_embedding_scorer",
+    [c_void_p, c_char_p, c_double, c_size_t, S.EMBEDDING_FN, c_void_p, S.DESTROY_FN, POINTER(c_int32)],
+    c_int,
+    check_status,
+)
+gi_add_pairwise_scorer = ffi(
+    "gi_add_pairwise_scorer",
+    [c_void_p, c_char_p, c_double, S.PAIRWISE_FN, c_void_p, S.DESTROY_FN, POINTER(c_int32)],
+    c_int,
+    check_status,
+)
+gi_push_unary = ffi("gi_push_unary", [c_void_p, c_int32, c_void_p, c_size_t, c_void_p], c_int, check_status)
+gi_push_embeddings = ffi(
+    "gi_push_embeddings", [c_void_p, c_int32, c_void_p, c_size_t, c_size_t, c_void_p], c_int, check_status
+)
+gi_push_pairwise = ffi("gi_push_pairwise", [c_void_p, c_int32, c_void_p, c_size_t, c_void_p], c_int, check_status)
+
+# Section - Driving
+gi_set_denoiser = ffi("gi_set_denoiser", [c_void_p, S.DENOISE_FN, c_void_p, S.DESTROY_FN], c_int, check_status)
+gi_step = ffi("gi_step", [c_void_p], c_int, check_status)
+gi_prune = ffi("gi_prune", [c_void_p, c_int32], c_int, check_status)
+gi_run = ffi("gi_run", [c_void_p], c_int, check_status)
+
+# Section - Progress and results
+gi_get_progress = ffi("gi_get_progress", [c_void_p, POINTER(S.GiProgress), c_size_t], c_int, check_status)
+gi_survivors = ffi("gi_survivors", [c_void_p, c_void_p, c_size_t, _size_p], c_int, check_status)
+gi_result_ids = ffi("gi_result_ids", [c_void_p, c_void_p, c_size_t, _size_p], c_int, check_status)
+gi_result_unary = ffi("gi_result_unary", [c_void_p, c_void_p, c_size_t, _size_p], c_int, check_status)
+gi_result_pairwise = ffi("gi_result_pairwise", [c_void_p, c_void_p, c_size_t, _size_p], c_int, check_status)
+
+# Section - Trace
+gi_trace_count = ffi("gi_trace_count", [c_void_p, _size_p], c_int, check_status)
+gi_trace_record = ffi(
+    "gi_trace_record", [c_void_p, c_size_t, POINTER(S.GiStepRecord), c_size_t], c_int, check_status
+)
+gi_trace_ids = ffi("gi_trace_ids", [c_void_p, c_size_t, c_void_p, c_size_t, _size_p], c_int, check_status)
+gi_trace_kept = ffi("gi_trace_kept", [c_void_p, c_size_t, c_void_p, c_size_t, _size_p], c_int, check_status)
+gi_trace_scores = ffi(
+    "gi_trace_scores", [c_void_p, c_size_t, c_int32, c_void_p, c_size_t, _size_p], c_int, check_status
+)
+
+# Section - One-shot selection
+gi_solve_qip = ffi(
+    "gi_solve_qip",
+    [c_size_t, c_void_p, c_void_p, c_double, c_int32, POINTER(S.GiOptions), c_void_p, POINTER(S.GiSolveResult),
+     c_size_t],
+    c_int,
+    check_status,
+)
+
+
+def status_string(code: int) -> str:
+    """gi_status_string: the library's short description of a status code."""
+    return (gi_status_string(code) or b"").decode()
+
+
+def library_version() -> str:
+    """gi_version_string(): the version of the loaded library, e.g. "0.1.0"."""
+    return (gi_version_string() or b"").decode()

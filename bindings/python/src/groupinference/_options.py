@@ -1,0 +1,90 @@
+"""gi_options from keyword arguments, with the library's own defaults.
+
+The defaults are read once from ``gi_options_init`` at import, so the Python
+signatures show the library's values and no number is written down twice.
+"""
+
+from __future__ import annotations
+
+import ctypes
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from . import _convert as C
+from . import _ffi
+from . import _structs as S
+
+
+def _library_defaults() -> S.GiOptions:
+    options = S.GiOptions()
+    _ffi.gi_options_init(ctypes.byref(options), ctypes.sizeof(options))
+    return options
+
+
+def _name_of(mapping: Mapping[str, int], value: int) -> str:
+    return next(name for name, v in mapping.items() if v == value)
+
+
+DEFAULTS = _library_defaults()
+"""The library's defaults (a gi_options filled by gi_options_init)."""
+
+DEFAULT_SCHEDULE = _name_of(S.SCHEDULES, DEFAULTS.schedule)
+DEFAULT_SOLVER = _name_of(S.SOLVERS, DEFAULTS.solver)
+DEFAULT_NORMALIZE = _name_of(S.NORMALIZATIONS, DEFAULTS.normalize)
+
+
+def solver_options(solver: str, time_limit: float, mip_gap: float, seed: int) -> S.GiOptions:
+    """Defaults with the solver fields set (what gi_solve_qip reads)."""
+    options = _library_defaults()
+    options.solver = C.choice("solver", solver, S.SOLVERS)
+    options.time_limit = C.real("time_limit", time_limit)
+    options.mip_gap = C.real("mip_gap", mip_gap)
+    options.seed = C.integer("seed", seed, 0, 2**64 - 1)
+    return options
+
+
+def session_options(
+    *,
+    num_candidates: int,
+    group_size: int,
+    num_steps: int,
+    lam: float,
+    schedule: str,
+    prune_ratio: float,
+    first_prune_step: int,
+    survivor_counts: Any,
+    solver: str,
+    time_limit: float,
+    mip_gap: float,
+    normalize: str,
+    trace_every_step: bool,
+    seed: int,
+) -> tuple[S.GiOptions, np.ndarray | None]:
+    """The gi_options of a session, and the survivor_counts array it points to (keep it alive)."""
+    options = solver_options(solver, time_limit, mip_gap, seed)
+    options.num_candidates = C.integer("num_candidates", num_candidates)
+    options.group_size = C.integer("group_size", group_size)
+    options.num_steps = C.integer("num_steps", num_steps)
+    options.lambda_ = C.real("lam", lam)
+    options.schedule = C.choice("schedule", schedule, S.SCHEDULES)
+    options.prune_ratio = C.real("prune_ratio", prune_ratio)
+    options.first_prune_step = C.integer("first_prune_step", first_prune_step)
+    options.normalize = C.choice("normalize", normalize, S.NORMALIZATIONS)
+    if isinstance(trace_every_step, (bool, np.bool_)):
+        options.trace_every_step = int(trace_every_step)
+    else:
+        options.trace_every_step = C.integer("trace_every_step", trace_every_step)
+    counts = None
+    if survivor_counts is not None:
+        if schedule != "counts":
+            raise ValueError(f"survivor_counts is given but schedule = {schedule!r}; pass schedule='counts'")
+        counts = C.ids("survivor_counts", survivor_counts)
+        if len(counts) != options.num_steps:
+            # The library reads num_steps entries: a shorter array would be read past its end.
+            raise ValueError(
+                f"survivor_counts has {len(counts)} entries; num_steps = {options.num_steps} needs one per step"
+            )
+        options.survivor_counts = counts.ctypes.data_as(ctypes.POINTER(ctypes.c_int32))
+    return options, counts

@@ -1,0 +1,414 @@
+"""Session: group inference over M candidates, driven by callbacks or by the host.
+
+>>> import numpy as np, groupinference as gi
+>>> quality = np.linspace(0, 1, 16)
+>>> looks = np.random.default_rng(0).normal(size=(16, 8))
+>>> with gi.Session(num_candidates=16, group_size=4, num_steps=3) as s:
+...     _ = s.add_unary_scorer("quality", lambda step, ids: quality[ids])
+...     _ = s.add_embedding_scorer("looks", lambda step, ids: looks[ids], dim=8)
+...     s.set_denoiser(lambda step, ids: None)
+...     s.run()
+...     len(s.result().ids)
+4
+"""
+
+from __future__ import annotations
+
+import ctypes
+import math
+import weakref
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import numpy as np
+import numpy.typing as npt
+
+from . import _callbacks as CB
+from . import _convert as C
+from . import _ffi
+from . import _structs as S
+from ._options import DEFAULT_NORMALIZE, DEFAULT_SCHEDULE, DEFAULT_SOLVER, DEFAULTS, session_options
+from .errors import GroupInferenceError, HandleError
+
+__all__ = ["Session", "Progress", "Result", "StepRecord"]
+
+IdsArray = npt.NDArray[np.int32]
+FloatArray = npt.NDArray[np.float64]
+ScorerFn = Callable[[int, IdsArray], Any]
+"""fn(step, ids) -> scores: (n,) for unary, (n, dim) for embedding, (n, n) for pairwise scorers."""
+DenoiserFn = Callable[[int, IdsArray], object]
+"""fn(step, ids): advance these candidates by one step and refresh their previews (return value ignored)."""
+
+
+def _optional(x: float) -> float | None:
+    return None if math.isnan(x) else x
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Where a session stands (gi_progress)."""
+
+    steps_done: int
+    num_steps: int
+    alive: int
+    done: bool
+    keep_after_next: int
+    scores_needed: bool
+    retry_pending: bool
+    num_records: int
+    evaluations: int
+    naive_evaluations: int
+    objective: float | None
+    """The final group's objective; None until done."""
+
+
+@dataclass(frozen=True)
+class StepRecord:
+    """One scoring of the survivors (gi_step_record plus its arrays)."""
+
+    step: int
+    """Step whose previews were scored; -1 before the first step."""
+    ids: IdsArray
+    """The ids scored, ascending."""
+    kept: IdsArray
+    """The ids kept, ascending."""
+    unary: FloatArray
+    """Combined unary score of each scored id, as the solver saw it."""
+    diversity: FloatArray
+    """Mean combined pairwise score of each scored id to the other scored ids."""
+    scorer_values: dict[str, FloatArray]
+    """Per scorer name: its raw score (unary) or raw mean difference (embedding, pairwise)."""
+    solve_status: str
+    """"none" | "optimal" | "gap_limit" | "time_limit" | "heuristic"."""
+    objective: float | None
+    bound: float | None
+    gap: float | None
+    evaluations: int
+    seconds_scoring: float
+    seconds_solving: float
+    on_demand: bool
+    is_final: bool
+
+
+@dataclass(frozen=True)
+class Result:
+    """The final group of a finished session."""
+
+    ids: IdsArray
+    unary: FloatArray
+    pairwise: FloatArray
+    """K x K combined pairwise scores, zero diagonal, in the order of ids."""
+    objective: float
+    evaluations: int
+    naive_evaluations: int
+    records: list[StepRecord]
+
+
+@dataclass(frozen=True)
+class _Scorer:
+    name: str
+    kind: str
+    dim: int
+
+
+class Session:
+    """A group-inference session (gi_session): M candidates with stable ids 0..M-1.
+
+    Keyword defaults are the library's (read from gi_options_init). Use it as
+    a context manager, or call :meth:`close`; a session that is garbage
+    collected is closed too. Methods of a closed session raise
+    :class:`~groupinference.HandleError`.
+
+    Callbacks receive ``(step, ids)``: the step whose previews they score (-1
+    before the first step) and a read-only int32 array of ascending ids. An
+    exception raised by a callback - KeyboardInterrupt included - makes the
+    driving method (:meth:`step`, :meth:`prune`, :meth:`run`) raise that same
+    exception, with the library's message attached as a note. The session
+    stays usable: the library retries the failed part on the next call.
+
+    A session must not be used from two threads at once (the library refuses
+    with StateError); different sessions may run on different threads.
+    """
+
+    def __init__(
+        self,
+        num_candidates: int = DEFAULTS.num_candidates,
+        group_size: int = DEFAULTS.group_size,
+        num_steps: int = DEFAULTS.num_steps,
+        lam: float = DEFAULTS.lambda_,
+        schedule: str = DEFAULT_SCHEDULE,
+        prune_ratio: float = DEFAULTS.prune_ratio,
+        first_prune_step: int = DEFAULTS.first_prune_step,
+        survivor_counts: npt.ArrayLike | None = None,
+        solver: str = DEFAULT_SOLVER,
+        time_limit: float = DEFAULTS.time_limit,
+        mip_gap: float = DEFAULTS.mip_gap,
+        normalize: str = DEFAULT_NORMALIZE,
+        trace_every_step: bool = bool(DEFAULTS.trace_every_step),
+        seed: int = DEFAULTS.seed,
+    ) -> None:
+        self._handle: int | None = None
+        options, counts = session_options(
+            num_candidates=num_candidates, group_size=group_size, num_steps=num_steps, lam=lam,
+            schedule=schedule, prune_ratio=prune_ratio, first_prune_step=first_prune_step,
+            survivor_counts=survivor_counts, solver=solver, time_limit=time_limit, mip_gap=mip_gap,
+            normalize=normalize, trace_every_step=trace_every_step, seed=seed,
+        )
+        handle = ctypes.c_void_p()
+        _ffi.gi_session_create(ctypes.byref(options), ctypes.byref(handle))
+        del counts  # copied by gi_session_create
+        self._handle = handle.value
+        self._num_candidates = int(options.num_candidates)
+        self._group_size = int(options.group_size)
+        self._num_steps = int(options.num_steps)
+        self._scorers: dict[int, _Scorer] = {}
+        self._slot = CB.ExceptionSlot()
+        self._contexts: dict[int, CB.Context] = {}  # what the callbacks need; see _callbacks
+        # Destroys the C session (and so runs the destroy hooks) on close(),
+        # on garbage collection, or at interpreter exit - exactly once.
+        self._finalizer = weakref.finalize(self, _ffi.gi_session_destroy, self._handle)
+
+    # -- lifecycle -------------------------------------------------------------
+
+    def close(self) -> None:
+        """Destroy the C session and release the callbacks. Idempotent."""
+        if self._handle is not None:
+            self._handle = None
+            self._finalizer()
+
+    @property
+    def closed(self) -> bool:
+        return self._handle is None
+
+    def __enter__(self) -> Session:
+        self._live()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        if self._handle is None:
+            return "<groupinference.Session closed>"
+        return (f"<groupinference.Session M={self._num_candidates} K={self._group_size} "
+                f"T={self._num_steps} at {self._handle:#x}>")
+
+    def __reduce_ex__(self, protocol: Any) -> Any:
+        # A copy would share the C session and its finalizer.
+        raise TypeError("a groupinference.Session cannot be copied or pickled")
+
+    def _live(self) -> int:
+        if self._handle is None:
+            raise HandleError(S.GI_ERR_HANDLE, "the session is closed (close() was called or its with-block ended)")
+        return self._handle
+
+    # -- configuration -----------------------------------------------------------
+
+    @property
+    def num_candidates(self) -> int:
+        return self._num_candidates
+
+    @property
+    def group_size(self) -> int:
+        return self._group_size
+
+    @property
+    def num_steps(self) -> int:
+        return self._num_steps
+
+    @property
+    def scorers(self) -> dict[str, int]:
+        """Registered scorers: name -> scorer id."""
+        return {s.name: i for i, s in self._scorers.items()}
+
+    # -- scorers -----------------------------------------------------------------
+
+    def add_unary_scorer(self, name: str, fn: ScorerFn | None, weight: float = 1.0) -> int:
+        """Register fn(step, ids) -> (n,) scores (higher is better); fn=None for pushed values.
+
+        Returns the scorer id (0, 1, ...), used by push_unary and in the trace.
+        """
+        return self._add_scorer("unary", name, fn, weight, 0)
+
+    def add_embedding_scorer(self, name: str, fn: ScorerFn | None, dim: int, weight: float = 1.0) -> int:
+        """Register fn(step, ids) -> (n, dim) embeddings; the library uses 1 - cos between rows."""
+        return self._add_scorer("embedding", name, fn, weight, C.integer("dim", dim, 0, 2**63 - 1))
+
+    def add_pairwise_scorer(self, name: str, fn: ScorerFn | None, weight: float = 1.0) -> int:
+        """Register fn(step, ids) -> (n, n) differences (higher is more different)."""
+        return self._add_scorer("pairwise", name, fn, weight, 0)
+
+    def _add_scorer(self, kind: str, name: str, fn: ScorerFn | None, weight: float, dim: int) -> int:
+        handle = self._live()
+        c_name = C.c_string("name", name)
+        c_weight = C.real("weight", weight)
+        if fn is not None and not callable(fn):
+            raise TypeError(f"fn must be callable or None, not {type(fn).__name__}")
+        trampolines = {
+            "unary": (CB.UNARY, CB.NULL_UNARY),
+            "embedding": (CB.EMBEDDING, CB.NULL_EMBEDDING),
+            "pairwise": (CB.PAIRWISE, CB.NULL_PAIRWISE),
+        }
+        trampoline, null = trampolines[kind]
+        if fn is None:
+            c_fn, user, destroy = null, None, CB.NULL_DESTROY
+        else:
+            c_fn, destroy = trampoline, CB.DESTROY
+            user = CB.register(CB.Context(kind, name, fn, self._slot, self._contexts, dim))
+        scorer_id = ctypes.c_int32(-1)
+        # On failure the library calls DESTROY(user) at once: the context is released either way.
+        if kind == "embedding":
+            _ffi.gi_add_embedding_scorer(handle, c_name, c_weight, dim, c_fn, user, destroy, ctypes.byref(scorer_id))
+        elif kind == "unary":
+            _ffi.gi_add_unary_scorer(handle, c_name, c_weight, c_fn, user, destroy, ctypes.byref(scorer_id))
+        else:
+            _ffi.gi_add_pairwise_scorer(handle, c_name, c_weight, c_fn, user, destroy, ctypes.byref(scorer_id))
+        self._scorers[scorer_id.value] = _Scorer(name, kind, dim)
+        return scorer_id.value
+
+    # -- pushed values -----------------------------------------------------------
+
+    def push_unary(self, scorer_id: int, ids: npt.ArrayLike, scores: npt.ArrayLike) -> None:
+        """Push one score per id for a scorer registered with fn=None."""
+        handle = self._live()
+        sid = C.integer("scorer_id", scorer_id)
+        c_ids = C.ids("ids", ids)
+        values = C.reals("scores", scores, (len(c_ids),), np.float64, "one score per id")
+        _ffi.gi_push_unary(handle, sid, C.address(c_ids), len(c_ids), C.address(values))
+
+    def push_embeddings(self, scorer_id: int, ids: npt.ArrayLike, embeddings: npt.ArrayLike) -> None:
+        """Push one embedding row per id (n x dim, float32 or float64) for a scorer registered with fn=None."""
+        handle = self._live()
+        sid = C.integer("scorer_id", scorer_id)
+        c_ids = C.ids("ids", ids)
+        scorer = self._scorers.get(sid)
+        dim = scorer.dim if scorer is not None and scorer.kind == "embedding" else -1
+        rows = C.reals("embeddings", embeddings, (len(c_ids), dim), np.float32, "one row per id")
+        _ffi.gi_push_embeddings(handle, sid, C.address(c_ids), len(c_ids), rows.shape[1], C.address(rows))
+
+    def push_pairwise(self, scorer_id: int, ids: npt.ArrayLike, matrix: npt.ArrayLike) -> None:
+        """Push an n x n difference matrix over ids for a scorer registered with fn=None."""
+        handle = self._live()
+        sid = C.integer("scorer_id", scorer_id)
+        c_ids = C.ids("ids", ids)
+        n = len(c_ids)
+        values = C.reals("matrix", matrix, (n, n), np.float64, "n x n over the ids")
+        _ffi.gi_push_pairwise(handle, sid, C.address(c_ids), n, C.address(values))
+
+    # -- driving ------------------------------------------------------------------
+
+    def set_denoiser(self, fn: DenoiserFn | None) -> None:
+        """Set fn(step, ids) that advances these candidates one step; None clears it (host-driven loop)."""
+        handle = self._live()
+        if fn is None:
+            _ffi.gi_set_denoiser(handle, CB.NULL_DENOISE, None, CB.NULL_DESTROY)
+            return
+        if not callable(fn):
+            raise TypeError(f"fn must be callable or None, not {type(fn).__name__}")
+        user = CB.register(CB.Context("denoiser", "denoiser", fn, self._slot, self._contexts))
+        # The replaced denoiser's context is released by its destroy hook, now.
+        _ffi.gi_set_denoiser(handle, CB.DENOISE, user, CB.DESTROY)
+
+    def step(self) -> None:
+        """Complete one denoising step (denoise, then score and prune as scheduled)."""
+        self._drive(_ffi.gi_step)
+
+    def prune(self, keep: int) -> None:
+        """Score the survivors now and keep the best `keep` (K <= keep <= alive)."""
+        self._drive(_ffi.gi_prune, C.integer("keep", keep))
+
+    def run(self) -> None:
+        """Step until done (needs a denoiser)."""
+        self._drive(_ffi.gi_run)
+
+    def _drive(self, function: Callable[..., int], *arguments: Any) -> None:
+        """Call a driving function; re-raise what a Python callback raised during it."""
+        handle = self._live()
+        self._slot.take()  # nothing stale from an interrupted earlier call
+        failure: GroupInferenceError | None = None
+        try:
+            function(handle, *arguments)
+        except GroupInferenceError as error:
+            failure = error
+        raised = self._slot.take()
+        if raised is None:
+            if failure is not None:
+                raise failure
+            return
+        add_note = getattr(raised, "add_note", None)  # Python >= 3.11
+        if failure is not None and add_note is not None:
+            add_note(f"groupinference: {failure.message} [{failure.status}]")
+        # Raised outside the except block, so the callback's traceback and
+        # __context__ are kept as they were.
+        raise raised
+
+    # -- progress and results -------------------------------------------------------
+
+    @property
+    def progress(self) -> Progress:
+        """Where the session stands; usable at any time."""
+        p = S.GiProgress()
+        _ffi.gi_get_progress(self._live(), ctypes.byref(p), ctypes.sizeof(p))
+        return Progress(
+            steps_done=p.steps_done, num_steps=p.num_steps, alive=p.alive, done=bool(p.done),
+            keep_after_next=p.keep_after_next, scores_needed=bool(p.scores_needed),
+            retry_pending=bool(p.retry_pending), num_records=p.num_records, evaluations=p.evaluations,
+            naive_evaluations=p.naive_evaluations, objective=_optional(p.objective),
+        )
+
+    @property
+    def survivors(self) -> IdsArray:
+        """The alive candidates' ids, ascending."""
+        handle = self._live()
+        return _read(lambda *out: _ffi.gi_survivors(handle, *out), np.int32)
+
+    def result(self) -> Result:
+        """The final group; StateError before the session is done."""
+        handle = self._live()
+        ids = _read(lambda *out: _ffi.gi_result_ids(handle, *out), np.int32)
+        unary = _read(lambda *out: _ffi.gi_result_unary(handle, *out), np.float64)
+        pairwise = _read(lambda *out: _ffi.gi_result_pairwise(handle, *out), np.float64)
+        progress = self.progress
+        assert progress.objective is not None  # done, since gi_result_ids succeeded
+        return Result(
+            ids=ids, unary=unary, pairwise=pairwise.reshape(len(ids), len(ids)), objective=progress.objective,
+            evaluations=progress.evaluations, naive_evaluations=progress.naive_evaluations,
+            records=self.records(),
+        )
+
+    def records(self) -> list[StepRecord]:
+        """The per-step trace so far: one record per scoring of the survivors."""
+        handle = self._live()
+        count = ctypes.c_size_t()
+        _ffi.gi_trace_count(handle, ctypes.byref(count))
+        return [self._record(handle, index) for index in range(count.value)]
+
+    def _record(self, handle: int, index: int) -> StepRecord:
+        r = S.GiStepRecord()
+        _ffi.gi_trace_record(handle, index, ctypes.byref(r), ctypes.sizeof(r))
+
+        def scores(which: int) -> FloatArray:
+            return _read(lambda *out: _ffi.gi_trace_scores(handle, index, which, *out), np.float64)
+
+        return StepRecord(
+            step=r.step,
+            ids=_read(lambda *out: _ffi.gi_trace_ids(handle, index, *out), np.int32),
+            kept=_read(lambda *out: _ffi.gi_trace_kept(handle, index, *out), np.int32),
+            unary=scores(S.GI_TRACE_UNARY),
+            diversity=scores(S.GI_TRACE_DIVERSITY),
+            scorer_values={s.name: scores(i) for i, s in sorted(self._scorers.items())},
+            solve_status=S.SOLVE_STATUS_NAMES.get(r.solve_status, f"unknown ({r.solve_status})"),
+            objective=_optional(r.objective), bound=_optional(r.bound), gap=_optional(r.gap),
+            evaluations=r.evaluations, seconds_scoring=r.seconds_scoring, seconds_solving=r.seconds_solving,
+            on_demand=bool(r.on_demand), is_final=bool(r.is_final),
+        )
+
+
+def _read(call: Callable[..., int], dtype: Any) -> np.ndarray:
+    """An output array of the count-then-fill convention: the library writes into numpy's memory."""
+    count = ctypes.c_size_t()
+    call(None, 0, ctypes.byref(count))
+    out = np.empty(count.value, dtype=dtype)
+    if count.value:
+        call(C.address(out), count.value, ctypes.byref(count))
+    return out[: count.value]

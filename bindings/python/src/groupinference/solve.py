@@ -1,0 +1,74 @@
+"""One-shot selection: solve a single QIP from arrays (gi_solve_qip)."""
+
+from __future__ import annotations
+
+import ctypes
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from . import _convert as C
+from . import _ffi
+from . import _structs as S
+from ._options import DEFAULT_SOLVER, DEFAULTS, solver_options
+
+__all__ = ["QipSolution", "solve_qip"]
+
+
+@dataclass(frozen=True)
+class QipSolution:
+    """The answer of :func:`solve_qip`."""
+
+    selection: npt.NDArray[np.int32]
+    """The k chosen indices, ascending."""
+    objective: float
+    bound: float | None
+    """Upper bound on the optimum; None if none is known."""
+    gap: float | None
+    """(bound - objective) / max(|objective|, 1e-12); 0 when proven; None without a bound."""
+    status: str
+    """"optimal" | "gap_limit" | "time_limit" | "heuristic"."""
+    seconds: float
+    nodes: int
+    """Branch-and-bound nodes explored; 0 for the heuristic."""
+
+
+def solve_qip(
+    unary: npt.ArrayLike,
+    pairwise: npt.ArrayLike,
+    k: int,
+    lam: float,
+    solver: str = DEFAULT_SOLVER,
+    time_limit: float = DEFAULTS.time_limit,
+    mip_gap: float = DEFAULTS.mip_gap,
+    seed: int = DEFAULTS.seed,
+) -> QipSolution:
+    """Choose k of n items maximising sum_i u_i y_i + lam * sum_{i<j} b_ij y_i y_j.
+
+    unary: n real values; pairwise: n x n, symmetric (the diagonal is
+    ignored); float32/float64, lists and non-contiguous arrays are accepted.
+    solver: "auto", "exact" (branch and bound), "heuristic" or "mip" (GLPK);
+    see gi_solver in the header. An exact or mip solve that stops at its
+    time limit returns status "time_limit" and issues a GroupInferenceWarning.
+    """
+    u = C.reals("unary", unary, (-1,), np.float64, "one value per item")
+    n = len(u)
+    b = C.reals("pairwise", pairwise, (n, n), np.float64, "n x n for the n unary values")
+    c_k = C.integer("k", k)
+    c_lam = C.real("lam", lam)
+    options = solver_options(solver, time_limit, mip_gap, seed)
+    # The library writes k entries, and only once it has checked 1 <= k <= n.
+    selection = np.zeros(max(1, min(c_k, n)), dtype=np.int32)
+    result = S.GiSolveResult()
+    _ffi.gi_solve_qip(n, C.address(u), C.address(b), c_lam, c_k, ctypes.byref(options),
+                      C.address(selection), ctypes.byref(result), ctypes.sizeof(result))
+
+    def optional(x: float) -> float | None:
+        return None if np.isnan(x) else float(x)
+
+    return QipSolution(
+        selection=selection[:c_k], objective=result.objective, bound=optional(result.bound),
+        gap=optional(result.gap), status=S.SOLVE_STATUS_NAMES.get(result.status, f"unknown ({result.status})"),
+        seconds=result.seconds, nodes=result.nodes,
+    )

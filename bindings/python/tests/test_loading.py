@@ -1,0 +1,154 @@
+"""Finding and loading libgroupinference.so, and the version check."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import groupinference as gi
+from groupinference import _ffi
+from groupinference import _structs as S
+
+from conftest import REPO
+
+SRC = Path(gi.__file__).resolve().parent.parent
+
+
+def _run_python(code: str, env_changes: dict[str, str | None], cwd: Path | None = None,
+                pythonpath: Path = SRC) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ)
+    for key, value in env_changes.items():
+        if value is None:
+            env.pop(key, None)
+        else:
+            env[key] = value
+    env["PYTHONPATH"] = str(pythonpath)
+    return subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                          cwd=cwd, timeout=60)
+
+
+def test_versions() -> None:
+    assert gi.__version__ == "0.1.0"
+    assert gi.library_version() == S.HEADER_VERSION_STRING == "0.1.0"
+    assert _ffi.gi_version_number() == S.HEADER_VERSION_NUMBER == 100
+    assert os.path.exists(gi.library_path)
+
+
+def test_header_constants_match_the_header() -> None:
+    header = (REPO / "include" / "group_inference.h").read_text()
+    macros = dict(re.findall(r"#define (GI_\w+) (-?\(?-?\d+\)?)", header))
+    assert int(macros["GI_VERSION_MAJOR"]) == S.HEADER_VERSION_MAJOR
+    assert int(macros["GI_VERSION_MINOR"]) == S.HEADER_VERSION_MINOR
+    assert int(macros["GI_VERSION_PATCH"]) == S.HEADER_VERSION_PATCH
+    assert int(macros["GI_MAX_CANDIDATES"]) == gi.MAX_CANDIDATES
+    assert int(macros["GI_MAX_STEPS"]) == gi.MAX_STEPS
+    assert int(macros["GI_MAX_EMBEDDING_DIM"]) == gi.MAX_EMBEDDING_DIM
+    assert int(macros["GI_MAX_SCORERS"]) == gi.MAX_SCORERS
+    assert int(macros["GI_MAX_EXACT_CANDIDATES"]) == gi.MAX_EXACT_CANDIDATES
+    assert int(macros["GI_TRACE_UNARY"].strip("()")) == S.GI_TRACE_UNARY
+    assert int(macros["GI_TRACE_DIVERSITY"].strip("()")) == S.GI_TRACE_DIVERSITY
+    statuses = dict((name, int(value)) for name, value in re.findall(r"\b(GI_(?:OK|WARNING|ERR_\w+)) = (-?\d+)", header))
+    assert statuses == {name: code for code, name in S.STATUS_NAMES.items()}
+
+
+def test_every_header_function_is_declared() -> None:
+    header = (REPO / "include" / "group_inference.h").read_text()
+    names = set(re.findall(r"^[a-z0-9_ ]*?\**\s*(gi_\w+)\(", header, flags=re.M))
+    assert len(names) == 28
+    missing = [n for n in sorted(names) if not hasattr(_ffi, n)]
+    assert missing == []
+
+
+def test_candidates_from_the_source_tree() -> None:
+    paths = _ffi.candidate_paths(environ={})
+    assert [origin for origin, _ in paths] == ["copy inside the package", "repository release build"]
+    assert paths[0][1] == str(_ffi.PACKAGE_DIR / "lib" / "libgroupinference.so")
+    assert paths[1][1] == str(REPO / ".build" / "release" / "libgroupinference.so")
+
+
+def test_the_environment_variable_is_the_only_candidate_when_set() -> None:
+    assert _ffi.candidate_paths(environ={"GROUPINFERENCE_LIBRARY": "/x/lib.so"}) == [
+        ("$GROUPINFERENCE_LIBRARY", "/x/lib.so")
+    ]
+    assert len(_ffi.candidate_paths(environ={"GROUPINFERENCE_LIBRARY": ""})) == 2  # empty = unset
+
+
+def test_outside_the_source_tree_only_the_package_copy(tmp_path: Path) -> None:
+    package = tmp_path / "site-packages" / "groupinference"
+    assert _ffi.candidate_paths(environ={}, package_dir=package) == [
+        ("copy inside the package", str(package / "lib" / "libgroupinference.so"))
+    ]
+    assert _ffi.source_tree_root(Path("/groupinference")) is None
+
+
+def test_load_error_lists_every_path_and_why(tmp_path: Path) -> None:
+    not_a_library = tmp_path / "libgroupinference.so"
+    not_a_library.write_text("not an ELF file")
+    missing = tmp_path / "missing" / "libgroupinference.so"
+    with pytest.raises(gi.LibraryLoadError) as caught:
+        _ffi.load_library([("first", str(missing)), ("second", str(not_a_library))])
+    text = str(caught.value)
+    assert isinstance(caught.value, ImportError)
+    assert f"{missing} (first): no such file" in text
+    reason = text.split(f"{not_a_library} (second): ", 1)[1].split("\n")[0]
+    assert str(not_a_library) in reason  # dlopen's own explanation, e.g. "...: file too short"
+    assert "GROUPINFERENCE_LIBRARY" in text
+
+
+def test_load_library_returns_the_first_that_loads(tmp_path: Path) -> None:
+    lib, path = _ffi.load_library([("no", str(tmp_path / "nope.so")), ("yes", gi.library_path)])
+    assert path == gi.library_path and lib.gi_version_number() == 100
+
+
+@pytest.mark.parametrize(
+    ("number", "ok"),
+    [(100, True), (199, True), (101, True), (300, True), (5, False), (10100, False), (0, False)],
+)
+def test_version_check(number: int, ok: bool) -> None:
+    if ok:
+        _ffi.check_version(number, "x", "/lib.so")
+    else:
+        with pytest.raises(gi.LibraryVersionError, match=r"written for 0\.1\.0 \(GI_VERSION_NUMBER 100\)"):
+            _ffi.check_version(number, "x", "/lib.so")
+
+
+def test_import_fails_clearly_with_a_bad_environment_path(tmp_path: Path) -> None:
+    bad = tmp_path / "nowhere" / "libgroupinference.so"
+    done = _run_python("import groupinference", {"GROUPINFERENCE_LIBRARY": str(bad)})
+    assert done.returncode != 0
+    assert "LibraryLoadError" in done.stderr
+    assert f"{bad} ($GROUPINFERENCE_LIBRARY): no such file" in done.stderr
+    assert "no other location was tried" in done.stderr
+
+
+def test_import_uses_the_environment_path() -> None:
+    stable = Path("/tmp/gi-stable/libgroupinference.so")
+    target = stable if stable.exists() else Path(gi.library_path)
+    done = _run_python("import groupinference as gi; print(gi.library_path, gi.library_version())",
+                       {"GROUPINFERENCE_LIBRARY": str(target)})
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == [str(target), "0.1.0"]
+
+
+def test_installed_layout_uses_the_package_copy(tmp_path: Path) -> None:
+    """A copy of the package outside the source tree: fails without lib/, loads lib/ once present."""
+    site = tmp_path / "site"
+    shutil.copytree(SRC / "groupinference", site / "groupinference",
+                    ignore=shutil.ignore_patterns("__pycache__", "lib"))
+    code = "import groupinference as gi; print(gi.library_path)"
+    done = _run_python(code, {"GROUPINFERENCE_LIBRARY": None}, pythonpath=site)
+    assert done.returncode != 0
+    expected = site / "groupinference" / "lib" / "libgroupinference.so"
+    assert f"{expected} (copy inside the package): no such file" in done.stderr
+    assert "repository release build" not in done.stderr
+    (site / "groupinference" / "lib").mkdir()
+    shutil.copy(gi.library_path, expected)
+    done = _run_python(code, {"GROUPINFERENCE_LIBRARY": None}, pythonpath=site)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == str(expected)

@@ -1,0 +1,57 @@
+"""The ctypes structs mirror the header exactly: sizes and every field offset,
+checked against a C program compiled with include/group_inference.h."""
+
+from __future__ import annotations
+
+import ctypes
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from groupinference import _structs as S
+
+from conftest import REPO
+
+STRUCTS = {
+    "gi_options": S.GiOptions,
+    "gi_progress": S.GiProgress,
+    "gi_step_record": S.GiStepRecord,
+    "gi_solve_result": S.GiSolveResult,
+}
+
+
+def c_name(field: str) -> str:
+    return "lambda" if field == "lambda_" else field
+
+
+def test_sizes_are_the_0_1_layouts() -> None:
+    # The library's smallest accepted sizes (Sources/GroupInferenceC/SizedStructs.swift).
+    assert ctypes.sizeof(S.GiOptions) == 88
+    assert ctypes.sizeof(S.GiProgress) == 56
+    assert ctypes.sizeof(S.GiStepRecord) == 72
+    assert ctypes.sizeof(S.GiSolveResult) == 48
+
+
+def test_layout_matches_the_compiled_header(tmp_path: Path) -> None:
+    cc = shutil.which("cc") or shutil.which("gcc") or shutil.which("clang")
+    if cc is None:
+        pytest.skip("no C compiler")
+    lines = ["#include <stdio.h>", "#include <stddef.h>", "#include <group_inference.h>", "int main(void) {"]
+    expected = []
+    for name, struct in STRUCTS.items():
+        lines.append(f'printf("{name} %zu\\n", sizeof({name}));')
+        expected.append(f"{name} {ctypes.sizeof(struct)}")
+        for field, ctype in struct._fields_:
+            lines.append(f'printf("{name}.{c_name(field)} %zu %zu\\n", offsetof({name}, {c_name(field)}), '
+                         f'sizeof((({name} *)0)->{c_name(field)}));')
+            expected.append(f"{name}.{c_name(field)} {getattr(struct, field).offset} {ctypes.sizeof(ctype)}")
+    lines += ["return 0;", "}"]
+    source = tmp_path / "layout.c"
+    source.write_text("\n".join(lines))
+    binary = tmp_path / "layout"
+    subprocess.run([cc, "-std=c99", "-Wall", "-Werror", f"-I{REPO / 'include'}", str(source), "-o", str(binary)],
+                   check=True, capture_output=True, timeout=60)
+    printed = subprocess.run([str(binary)], check=True, capture_output=True, text=True).stdout.split("\n")
+    assert [line for line in printed if line] == expected
