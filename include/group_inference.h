@@ -164,7 +164,7 @@ typedef struct gi_options {
     const int32_t *survivor_counts; /* GI_SCHEDULE_COUNTS: num_steps entries,
                                  non-increasing, each in [K, M], the last one
                                  K. Copied by gi_session_create. */
-    double time_limit;        /* seconds per exact solve, > 0 (default 1.0) */
+    double time_limit;        /* seconds per exact solve, > 0 (default 0.1) */
     double mip_gap;           /* relative gap at which an exact solve may stop
                                  early, in [0, 1) (default 0: prove) */
     int32_t normalize;        /* a gi_normalize (default GI_NORMALIZE_NONE) */

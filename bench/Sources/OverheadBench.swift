@@ -1,16 +1,16 @@
 import GroupInference
 
 /// What one prune costs the host: scores assembled from a unary and an
-/// embedding scorer (D = 768, float32), the cosine-distance matrix through
-/// BLAS, and the QIP solved - at the reference schedule's first halving step.
+/// embedding scorer (D = 768, float32, clustered like the shared instances),
+/// the cosine-distance matrix through BLAS, and the QIP solved - at the
+/// reference schedule's first halving step.
 enum OverheadBench {
     static func run(sizes: [Int], dimension d: Int, repeats: Int) throws {
         print("Session overhead per prune (M -> M/2, K = 4, D = \(d), median of \(repeats)), microseconds")
         print("     M  solver         scoring      solving  prune total    per cand.")
         for m in sizes {
-            var rng = BenchRNG(seed: UInt64(m))
-            let quality = (0..<m).map { _ in Double.random(in: 0.18...0.38, using: &rng) }
-            let features = (0..<(m * d)).map { _ in Float.random(in: -1...1, using: &rng) }
+            let (problem, features) = InstanceGenerator.real(m: m, k: m / 2, seed: 1, dimension: d)
+            let quality = problem.unary
             for choice in [SolverChoice.auto, .heuristic] {
                 var scoring: [Double] = [], solving: [Double] = [], total: [Double] = []
                 for _ in 0..<repeats {

@@ -150,7 +150,7 @@ static void test_options(void) {
     EXPECT(o.struct_size == sizeof o && o.num_candidates == 64 && o.group_size == 4);
     EXPECT(o.num_steps == 20 && o.lambda == 1.0 && o.prune_ratio == 0.5);
     EXPECT(o.schedule == GI_SCHEDULE_RATIO && o.first_prune_step == 0);
-    EXPECT(o.solver == GI_SOLVER_AUTO && o.time_limit == 1.0 && o.mip_gap == 0.0);
+    EXPECT(o.solver == GI_SOLVER_AUTO && o.time_limit == 0.1 && o.mip_gap == 0.0);
     EXPECT(o.normalize == GI_NORMALIZE_NONE && o.trace_every_step == 0 && o.seed == 0);
     EXPECT(o.survivor_counts == NULL);
 

@@ -12,6 +12,8 @@ public struct SelectionProblem: Sendable {
     public let pairwise: [Double]
     public let lambda: Double
     public let groupSize: Int
+    /// min over i ≠ j of λ·b_ij: lets local search skip swaps that cannot gain.
+    let minWeightedPair: Double
 
     /// Validates a problem given by a caller: sizes, finiteness, symmetry.
     /// The diagonal is ignored (set to zero).
@@ -55,6 +57,14 @@ public struct SelectionProblem: Sendable {
         self.pairwise = pairwise
         self.lambda = lambda
         self.groupSize = groupSize
+        var low = Double.infinity, high = -Double.infinity
+        let n = unary.count
+        pairwise.withUnsafeBufferPointer { b in
+            for i in 0..<n {
+                for j in 0..<n where j != i { low = min(low, b[i * n + j]); high = max(high, b[i * n + j]) }
+            }
+        }
+        minWeightedPair = n < 2 ? 0 : min(lambda * low, lambda * high)
     }
 
     /// The objective of a selection of distinct indices, in float64.

@@ -1,10 +1,16 @@
-/// Exact selection by depth-first branch and bound on concave-relaxation
-/// bounds (`ConcaveRelaxation`), with reduced-cost fixing against the
-/// incumbent and rounding + swap search for new incumbents.
+/// Exact selection by branch and bound on concave-relaxation bounds
+/// (`ConcaveRelaxation`), with reduced-cost fixing against the incumbent and
+/// rounding + swap search for new incumbents.
+///
+/// Node order is best-first with plunging: take the open subproblem with the
+/// largest bound, then follow its preferred child down until it is pruned,
+/// leaving the other children open. Plunging finds incumbents early;
+/// best-first makes the largest open bound - the reported bound when the
+/// clock or the gap stops the search - fall steadily.
 ///
 /// A subtree is pruned when its bound does not exceed the incumbent by more
 /// than `Solution.proofTolerance`, so "optimal" means optimal to a relative
-/// 1e-10. Stopped by the clock, it reports the largest bound still open.
+/// 1e-10.
 struct BranchAndBound {
     let problem: SelectionProblem
     let sigma: Double
@@ -32,35 +38,37 @@ struct BranchAndBound {
     mutating func run(timeLimit: Double, relativeGap: Double) -> Solution {
         let clock = Stopwatch()
         let n = problem.count
-        var stack = [Node(state: [Int8](repeating: 0, count: n), warm: [], bound: .infinity)]
-        var stoppedBound: Double?
-        var gapReached = false
-        while let node = stack.popLast() {
-            if clock.elapsed > timeLimit || (relativeGap > 0 && nodes % 64 == 0 && gapMet(stack, node, relativeGap)) {
-                gapReached = clock.elapsed <= timeLimit
-                stack.append(node)
-                stoppedBound = stack.reduce(bestValue) { max($0, $1.bound) }
-                break
+        var open = NodeHeap()
+        open.push(Node(state: [Int8](repeating: 0, count: n), warm: [], bound: .infinity))
+        var stopped: SolveStatus?
+        search: while var node = open.popMax() {
+            while true {
+                let bound = max(node.bound, open.maxBound ?? -.infinity)
+                if clock.elapsed > timeLimit || (relativeGap > 0 && gap(bound) <= relativeGap) {
+                    stopped = clock.elapsed > timeLimit ? .timeLimit : .gapLimit
+                    open.push(node)
+                    break search
+                }
+                nodes += 1
+                guard let (preferred, other) = process(node, firstNode: nodes == 1) else { break }
+                open.push(other)
+                node = preferred
             }
-            nodes += 1
-            process(node, into: &stack, firstNode: nodes == 1)
         }
-        let status: SolveStatus = stoppedBound == nil ? .optimal : (gapReached ? .gapLimit : .timeLimit)
-        return Solution(selection: best.sorted(), objective: bestValue,
-                        bound: stoppedBound.map { max($0, bestValue) } ?? bestValue,
-                        status: status, seconds: clock.elapsed, nodes: nodes)
+        let bound = stopped == nil ? bestValue : max(open.maxBound ?? bestValue, bestValue)
+        return Solution(selection: best.sorted(), objective: bestValue, bound: bound,
+                        status: stopped ?? .optimal, seconds: clock.elapsed, nodes: nodes)
     }
 
-    private func gapMet(_ stack: [Node], _ current: Node, _ gap: Double) -> Bool {
-        let open = stack.reduce(current.bound) { max($0, $1.bound) }
-        return (open - bestValue) / max(abs(bestValue), 1e-12) <= gap
+    private func gap(_ bound: Double) -> Double {
+        max(0, bound - bestValue) / max(abs(bestValue), 1e-12)
     }
 
     private func tolerance() -> Double { Solution.proofTolerance(bestValue) }
 
-    /// Bounds a subproblem, fixes what the bound decides, and either prunes it,
-    /// closes it, or branches into two children pushed on `stack`.
-    private mutating func process(_ node: Node, into stack: inout [Node], firstNode: Bool) {
+    /// Bounds a subproblem, fixes what the bound decides, and either prunes
+    /// it, closes it (nil), or branches: the child to explore first, and the other.
+    private mutating func process(_ node: Node, firstNode: Bool) -> (Node, Node)? {
         let n = problem.count, k = problem.groupSize
         var state = node.state
         var warm = node.warm
@@ -71,17 +79,17 @@ struct BranchAndBound {
                 if state[i] == 1 { chosen.append(i) } else if state[i] == 0 { free.append(i) }
             }
             let remaining = k - chosen.count
-            if remaining < 0 || free.count < remaining { return }
+            if remaining < 0 || free.count < remaining { return nil }
             if remaining == 0 || free.count == remaining {
                 consider(remaining == 0 ? chosen : chosen + free)
-                return
+                return nil
             }
             let relaxation = makeRelaxation(chosen: chosen, free: free, remaining: remaining)
             let start = warm.isEmpty ? nil : free.map { warm[$0] }
             let estimate = relaxation.estimate(from: start, iterations: firstNode ? 400 : 10,
                                                target: bestValue + tolerance())
             let bound = min(estimate.bound, parentBound)
-            if bound <= bestValue + tolerance() { return }
+            if bound <= bestValue + tolerance() { return nil }
             parentBound = bound
             if warm.isEmpty { warm = [Double](repeating: 0, count: n) }
             for (a, i) in free.enumerated() { warm[i] = estimate.point[a] }
@@ -91,7 +99,7 @@ struct BranchAndBound {
             // A rounded relaxation point, improved by swaps, may be a better incumbent.
             let order = free.indices.sorted { estimate.point[$0] > estimate.point[$1] }
             consider(SwapSearch.improve(problem, from: chosen + order.prefix(remaining).map { free[$0] }))
-            if bound <= bestValue + tolerance() { return }
+            if bound <= bestValue + tolerance() { return nil }
 
             // Branch on the most fractional item; explore the side it leans to first.
             var pick = 0, closest = Double.infinity
@@ -104,9 +112,9 @@ struct BranchAndBound {
             inside[item] = 1
             outside[item] = -1
             let leansIn = estimate.point[pick] >= 0.5
-            stack.append(Node(state: leansIn ? outside : inside, warm: warm, bound: bound))
-            stack.append(Node(state: leansIn ? inside : outside, warm: warm, bound: bound))
-            return
+            let first = Node(state: leansIn ? inside : outside, warm: warm, bound: bound)
+            let second = Node(state: leansIn ? outside : inside, warm: warm, bound: bound)
+            return (first, second)
         }
     }
 
@@ -141,6 +149,41 @@ struct BranchAndBound {
             }
         }
         return fixed
+    }
+
+    /// Open subproblems, largest bound on top (a binary max-heap).
+    private struct NodeHeap {
+        private var items: [Node] = []
+
+        var maxBound: Double? { items.first?.bound }
+
+        mutating func push(_ node: Node) {
+            items.append(node)
+            var i = items.count - 1
+            while i > 0 {
+                let parent = (i - 1) / 2
+                guard items[parent].bound < items[i].bound else { break }
+                items.swapAt(parent, i)
+                i = parent
+            }
+        }
+
+        mutating func popMax() -> Node? {
+            guard !items.isEmpty else { return nil }
+            items.swapAt(0, items.count - 1)
+            let top = items.removeLast()
+            var i = 0
+            while true {
+                let l = 2 * i + 1, r = l + 1
+                var largest = i
+                if l < items.count && items[l].bound > items[largest].bound { largest = l }
+                if r < items.count && items[r].bound > items[largest].bound { largest = r }
+                if largest == i { break }
+                items.swapAt(i, largest)
+                i = largest
+            }
+            return top
+        }
     }
 
     private mutating func consider(_ selection: [Int]) {

@@ -2,15 +2,29 @@
 /// most `c_i = u_i + ½ · (sum of its K−1 largest λ·b_ij)`, so the optimum is at
 /// most the sum of the K largest c_i. Exact when λ = 0.
 enum CheapBound {
+    /// Rows longer than this bound their top sums by a threshold (two passes)
+    /// rather than select them exactly: at M = 1024 exact selection would
+    /// cost more than the heuristic itself.
+    static let exactRows = 256
+
     static func bound(_ p: SelectionProblem) -> Double {
         let n = p.count, k = p.groupSize
         var perItem = [Double](repeating: 0, count: n)
         var row = [Double](repeating: 0, count: max(n - 1, 0))
         p.pairwise.withUnsafeBufferPointer { b in
             for i in 0..<n {
-                var m = 0
-                for j in 0..<n where j != i { row[m] = p.lambda * b[i * n + j]; m += 1 }
-                perItem[i] = p.unary[i] + 0.5 * TopSum.largest(k - 1, of: &row)
+                let top: Double
+                if n <= exactRows {
+                    var m = 0
+                    for j in 0..<n where j != i { row[m] = p.lambda * b[i * n + j]; m += 1 }
+                    top = TopSum.largest(k - 1, of: &row)
+                } else {
+                    // The top of λ·b is λ times the top of b (or of −b for λ < 0);
+                    // the zero diagonal may join the row: that only loosens the bound.
+                    let r = UnsafeBufferPointer(rebasing: b[(i * n)..<(i * n + n)])
+                    top = abs(p.lambda) * TopSum.upperBound(k - 1, of: r, negated: p.lambda < 0)
+                }
+                perItem[i] = p.unary[i] + 0.5 * top
             }
         }
         return TopSum.largest(k, of: &perItem)
@@ -42,6 +56,47 @@ enum TopSum {
         var s = 0.0
         for i in 0..<count { s += values[i] }
         return s
+    }
+
+    /// An upper bound on the sum of the `count` largest values (of the
+    /// negated values if `negated`) without selecting them: for every
+    /// threshold t that sum is at most count·t + Σ max(x − t, 0) (LP
+    /// duality), tightest at the count-th largest value. Thresholds near it
+    /// come from a strided sample.
+    static func upperBound(_ count: Int, of values: UnsafeBufferPointer<Double>, negated: Bool = false) -> Double {
+        let n = values.count
+        let sign = negated ? -1.0 : 1.0
+        if count <= 0 { return 0 }
+        if count >= n { return values.reduce(0) { $0 + sign * $1 } }
+        let stride = max(1, n / 64)
+        var sample: [Double] = []
+        sample.reserveCapacity(n / stride + 1)
+        for i in Swift.stride(from: 0, to: n, by: stride) { sample.append(sign * values[i]) }
+        sample.sort(by: >)
+        let at = min(sample.count - 1, count * sample.count / n)
+        var best = Double.infinity
+        for q in [max(at - 1, 0), at, min(at + 1, sample.count - 1)] {
+            let t = sample[q]
+            best = min(best, Double(count) * t + positivePartSum(values, sign: sign, minus: t))
+        }
+        return best
+    }
+
+    /// Σ max(sign·x − t, 0), four lanes at a time: branch-free, since half the
+    /// values of a row may lie on either side of t.
+    static func positivePartSum(_ values: UnsafeBufferPointer<Double>, sign: Double, minus t: Double) -> Double {
+        let n = values.count, blocks = n / 4
+        var acc = SIMD4<Double>()
+        let s4 = SIMD4<Double>(repeating: sign), t4 = SIMD4<Double>(repeating: t), zero = SIMD4<Double>()
+        for blk in 0..<blocks {
+            let b = blk * 4
+            let x = SIMD4<Double>(values[b], values[b + 1], values[b + 2], values[b + 3])
+            let d = x * s4 - t4
+            acc += d.replacing(with: zero, where: d .< zero)
+        }
+        var total = acc.sum()
+        for i in (blocks * 4)..<n { total += max(sign * values[i] - t, 0) }
+        return total
     }
 
     private static func median(_ a: Double, _ b: Double, _ c: Double) -> Double {

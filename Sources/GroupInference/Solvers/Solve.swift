@@ -12,7 +12,12 @@ public func solve(_ p: SelectionProblem, options: SolverOptions = SolverOptions(
         return Solution(selection: trivial, objective: value, bound: value,
                         status: .optimal, seconds: clock.elapsed, nodes: 0)
     }
-    let heuristic = SwapSearch.improve(p, from: GreedySelection.select(p))
+    var heuristic = SwapSearch.improve(p, from: GreedySelection.select(p))
+    let largeForExact = p.count > Limits.maxExactCandidates
+    if options.restarts > 0 {
+        heuristic = IteratedSwapSearch.improve(p, from: heuristic, rounds: options.restarts, seed: options.seed,
+                                               deadline: Stopwatch.now() + options.timeLimit - clock.elapsed)
+    }
     let value = p.objective(of: heuristic)
     let bound = CheapBound.bound(p)
     if bound - value <= Solution.proofTolerance(value) {
@@ -39,7 +44,7 @@ public func solve(_ p: SelectionProblem, options: SolverOptions = SolverOptions(
         return try ExactMIP.solve(p, incumbent: heuristic, timeLimit: remaining,
                                   relativeGap: options.relativeGap).timed(clock.elapsed)
     case .auto:
-        if p.count <= Limits.maxExactCandidates, remaining > 0,
+        if !largeForExact, remaining > 0,
            let sigma = ConcavityShift.compute(p.pairwise.map { $0 * p.lambda }, count: p.count) {
             // Auto asks for no proof: a search stopped by the clock still has
             // the best answer found and an honest bound.

@@ -27,7 +27,7 @@ def test_defaults_come_from_gi_options_init() -> None:
     }
     # The values the header documents.
     assert (defaults["num_candidates"], defaults["group_size"], defaults["num_steps"]) == (64, 4, 20)
-    assert (defaults["lam"], defaults["prune_ratio"], defaults["time_limit"], defaults["mip_gap"]) == (1.0, 0.5, 1.0, 0.0)
+    assert (defaults["lam"], defaults["prune_ratio"], defaults["time_limit"], defaults["mip_gap"]) == (1.0, 0.5, 0.1, 0.0)
     with gi.Session() as s:
         assert (s.num_candidates, s.group_size, s.num_steps) == (64, 4, 20)
         p = s.progress

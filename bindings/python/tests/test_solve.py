@@ -12,6 +12,7 @@ import pytest
 import groupinference as gi
 
 from conftest import INSTANCES, brute_force, objective
+from groupinference._options import DEFAULTS
 
 
 def random_problem(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -109,7 +110,7 @@ def test_inputs_of_any_layout_and_kind() -> None:
 
 def test_defaults_come_from_the_library() -> None:
     parameters = inspect.signature(gi.solve_qip).parameters
-    assert [parameters[n].default for n in ("solver", "time_limit", "mip_gap", "seed")] == ["auto", 1.0, 0.0, 0]
+    assert [parameters[n].default for n in ("solver", "time_limit", "mip_gap", "seed")] == ["auto", DEFAULTS.time_limit, 0.0, 0]
     s = gi.solve_qip([1.0, 0.5, 0.2], np.zeros((3, 3)), 2, 1.0, mip_gap=0.5, seed=2**64 - 1)
     assert s.selection.tolist() == [0, 1]
 

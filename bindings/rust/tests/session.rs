@@ -55,7 +55,7 @@ fn options_default_to_the_library_defaults() {
     assert_eq!(o.lambda, 1.0);
     assert_eq!(o.schedule, Schedule::Ratio { ratio: 0.5, first_step: 0 });
     assert_eq!(o.solver, Solver::Auto);
-    assert_eq!((o.time_limit, o.mip_gap), (1.0, 0.0));
+    assert_eq!((o.time_limit, o.mip_gap), (0.1, 0.0));
     assert_eq!(o.normalize, Normalize::None);
     assert!(!o.trace_every_step);
     assert_eq!(o.seed, 0);

@@ -71,7 +71,7 @@ fn defaults_and_error_paths() {
     let mut rng = Rng(7);
     let (mut u, mut b) = random_problem(&mut rng, N);
     let d = SolveOptions::default();
-    assert_eq!((d.solver, d.time_limit, d.mip_gap, d.seed), (Solver::Auto, 1.0, 0.0, 0));
+    assert_eq!((d.solver, d.time_limit, d.mip_gap, d.seed), (Solver::Auto, 0.1, 0.0, 0));
     solve_qip(&u, &b, 2, 1.0, &d).unwrap();
 
     expect_err(solve_qip(&[], &[], 1, 1.0, &d), Status::Argument, "n = 0");

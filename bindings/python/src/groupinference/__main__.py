@@ -17,6 +17,7 @@ import warnings
 from collections.abc import Sequence
 
 from . import _instance
+from ._options import DEFAULTS
 from .errors import GroupInferenceError, GroupInferenceWarning
 from .solve import QipSolution, solve_qip
 
@@ -64,7 +65,7 @@ def _parse(argv: list[str]) -> tuple[str | None, str, float, float] | None:
         raise _UsageError(USAGE)
     args = argv[1:]
     file: str | None = None
-    solver, time_limit, gap = "auto", 1.0, 0.0
+    solver, time_limit, gap = "auto", DEFAULTS.time_limit, DEFAULTS.mip_gap  # the library's defaults
     while args:
         arg = args.pop(0)
         if arg in ("--solver", "--time-limit", "--gap"):
