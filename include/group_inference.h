@@ -51,15 +51,17 @@ extern "C" {
 /* Section - Version ------------------------------------------------------ */
 
 #define GI_VERSION_MAJOR 0
-#define GI_VERSION_MINOR 1
+#define GI_VERSION_MINOR 2
 #define GI_VERSION_PATCH 0
 #define GI_VERSION_NUMBER \
     (GI_VERSION_MAJOR * 10000 + GI_VERSION_MINOR * 100 + GI_VERSION_PATCH)
-#define GI_VERSION_STRING "0.1.0"
+#define GI_VERSION_STRING "0.2.0"
 
 /* The run-time version, GI_VERSION_NUMBER of the library that was built. A
 ** host or binding compares it with the GI_VERSION_NUMBER it was compiled with:
-** the major numbers must match and the library's minor must not be older. */
+** the major numbers must match and the library's minor must not be older.
+** 0.2 added the adaptive and file-based schedules, calibration, diagnostics
+** and GI_SOLVER_MIP. */
 int32_t gi_version_number(void);
 
 /* The run-time version as text, e.g. "0.1.0". Static storage. */
@@ -113,9 +115,13 @@ const char *gi_last_error(void);
 /* Section - Options ------------------------------------------------------ */
 
 typedef enum gi_schedule {
-    GI_SCHEDULE_RATIO = 0,  /* from first_prune_step on, after every step keep
-                               max(ceil(n*(1-prune_ratio)), K) - the reference */
-    GI_SCHEDULE_COUNTS = 1  /* keep survivor_counts[t] after step t */
+    GI_SCHEDULE_RATIO = 0,    /* from first_prune_step on, after every step keep
+                                 max(ceil(n*(1-prune_ratio)), K) - the reference */
+    GI_SCHEDULE_COUNTS = 1,   /* keep survivor_counts[t] after step t, or the
+                                 counts of schedule_file (see gi_calibrate) */
+    GI_SCHEDULE_ADAPTIVE = 2  /* score every step; keep each candidate that
+                                 could still join the best group given how
+                                 much the scores still move, within budget */
 } gi_schedule;
 
 typedef enum gi_solver {
@@ -172,12 +178,22 @@ typedef struct gi_options {
                                  steps that do not prune, for diagnostics
                                  (default 0) */
     uint64_t seed;            /* seed of the heuristic's restarts (default 0) */
+    /* Since 0.2 (a 0.1 host's smaller struct gets these defaults). */
+    double budget;            /* GI_SCHEDULE_ADAPTIVE: model evaluations allowed,
+                                 as a fraction of M*T, in (0, 1]; at least
+                                 enough for M + K(T-1) (default 0.2) */
+    const char *schedule_file; /* GI_SCHEDULE_COUNTS with survivor_counts
+                                 NULL: a schedule written by gi_schedule_save,
+                                 read at create; its M, K, T must match */
+    int32_t restarts;         /* rounds of iterated local search after the
+                                 heuristic, perturbed by seed (default 0) */
+    int32_t reserved;         /* zero */
 } gi_options;
 
 /* Fill *options with the defaults above and set struct_size = size.
 ** @param options  the struct to fill
 ** @param size     sizeof(gi_options) as the caller compiled it; at least the
-**                 size of version 0.1's struct
+**                 size of version 0.1's struct (88 bytes)
 ** @return GI_OK, GI_ERR_ARGUMENT (NULL), GI_ERR_VERSION (size too small) */
 gi_status gi_options_init(gi_options *options, size_t size);
 
@@ -407,6 +423,92 @@ gi_status gi_trace_kept(const gi_session *session, size_t index, int32_t *ids,
 gi_status gi_trace_scores(const gi_session *session, size_t index,
                           int32_t which, double *scores, size_t capacity,
                           size_t *count);
+
+/* The best group of K under record `index`'s scores: the kept ids when the
+** record kept K; otherwise computed only in detail mode (trace_every_step or
+** the adaptive schedule), else count = 0. */
+gi_status gi_trace_group(const gi_session *session, size_t index, int32_t *ids,
+                         size_t capacity, size_t *count);
+
+/* How settled a record's scores are. */
+typedef struct gi_diagnostics {
+    double spearman_previous;  /* rank correlation with the previous record's
+                                  scores over the candidates both scored; NaN
+                                  for the first record or < 3 in common */
+    double spearman_final;     /* the same against the final record; NaN
+                                  until done */
+    double group_overlap_previous; /* share of this record's best group
+                                  (gi_trace_group) in the previous record's;
+                                  NaN unless both are known */
+    double group_overlap_final; /* share of it in the final group; NaN until
+                                  done or unknown */
+    double movement;           /* median |change| of the scores since the
+                                  previous record; NaN for the first */
+    int32_t common_previous;   /* candidates both records scored */
+    int32_t common_final;
+} gi_diagnostics;
+
+/* Diagnostics of record `index` for the scores `which` selects (as in
+** gi_trace_scores). "diversity" scores are means over the scored set, so
+** they also move when the set shrinks. */
+gi_status gi_trace_diagnostics(const gi_session *session, size_t index,
+                               int32_t which, gi_diagnostics *diagnostics,
+                               size_t size);
+
+/* Section - Calibration --------------------------------------------------- */
+
+/* What gi_calibrate aims for: the most retention within `budget`, or (budget
+** 0) the fewest model evaluations that keep at least `retention`. */
+typedef struct gi_calibration_goal {
+    size_t struct_size;   /* sizeof(gi_calibration_goal) */
+    double budget;        /* fraction of M*T in (0, 1], or 0 */
+    double retention;     /* with budget 0: share of full selection's gain
+                             over i.i.d. sampling to keep, in (0, 1] */
+} gi_calibration_goal;
+
+typedef struct gi_calibration_report {
+    int64_t evaluations;        /* model evaluations the schedule spends */
+    double evaluations_fraction; /* of M*T */
+    double retention;           /* mean share of full selection's gain over
+                                   i.i.d. kept on the runs */
+    double retention_min;       /* the worst run's */
+    int32_t first_prune_step;   /* first step that prunes */
+    int32_t num_runs;
+} gi_calibration_report;
+
+/* Derive a schedule from full runs: finished sessions that denoised every
+** candidate to the end and scored every step (trace_every_step = 1 and
+** first_prune_step = T-1), all with the same M, K, T and lambda. Each run is
+** replayed under every schedule of a family (keep all M until step f, fall
+** geometrically to K by step g): the runs' previews are what a pruned run
+** would see, since candidates are denoised independently. Retention is
+** (f(schedule) - f(i.i.d.)) / (f(full) - f(i.i.d.)) under the final scores.
+** @param survivor_counts  room for T counts; receives the schedule
+** @param step_retention   NULL, or T values: retention when the final group
+**                         is chosen directly with step t's scores
+** @param step_overlap     NULL, or T values: share of that group in full
+**                         selection's group
+** @return GI_OK, GI_ERR_ARGUMENT (runs unfit, goal out of range, or no
+**         schedule meets it), GI_ERR_HANDLE, GI_ERR_STATE (a run not done) */
+gi_status gi_calibrate(const gi_session *const *runs, size_t num_runs,
+                       const gi_calibration_goal *goal,
+                       int32_t *survivor_counts, size_t capacity,
+                       double *step_retention, double *step_overlap,
+                       gi_calibration_report *report, size_t report_size);
+
+/* Write a schedule (e.g. from gi_calibrate) as a small JSON file that
+** options.schedule_file and gi_schedule_load read. report may be NULL. */
+gi_status gi_schedule_save(const char *path, int32_t num_candidates,
+                           int32_t group_size, int32_t num_steps,
+                           const int32_t *survivor_counts,
+                           const gi_calibration_report *report,
+                           size_t report_size);
+
+/* Read a schedule file: M, K, T and the counts (count = T). */
+gi_status gi_schedule_load(const char *path, int32_t *num_candidates,
+                           int32_t *group_size, int32_t *num_steps,
+                           int32_t *survivor_counts, size_t capacity,
+                           size_t *count);
 
 /* Section - One-shot selection ------------------------------------------- */
 

@@ -20,6 +20,10 @@ var defaultOptions: gi_options {
     o.normalize = c.normalization.rawValue
     o.trace_every_step = 0
     o.seed = c.solver.seed
+    o.budget = 0.2
+    o.schedule_file = nil
+    o.restarts = Int32(c.solver.restarts)
+    o.reserved = 0
     return o
 }
 
@@ -45,7 +49,8 @@ func solverOptions(_ o: gi_options) throws(ABIError) -> SolverOptions {
     guard let choice = SolverChoice(rawValue: o.solver) else {
         throw .argument("options.solver = \(o.solver) is not a gi_solver (0 auto, 1 exact, 2 heuristic, 3 mip)")
     }
-    let s = SolverOptions(choice: choice, timeLimit: o.time_limit, relativeGap: o.mip_gap, seed: o.seed)
+    let s = SolverOptions(choice: choice, timeLimit: o.time_limit, relativeGap: o.mip_gap, seed: o.seed,
+                          restarts: Int(o.restarts))
     try core { () throws(GroupInferenceError) in try s.validate() }
     return s
 }
@@ -72,13 +77,26 @@ func sessionConfiguration(_ o: gi_options) throws(ABIError) -> SessionConfigurat
         c.schedule = .ratio(o.prune_ratio, firstStep: Int(o.first_prune_step))
     case Int32(GI_SCHEDULE_COUNTS.rawValue):
         guard c.steps >= 1, c.steps <= Limits.maxSteps else { break } // validate() names the problem
-        guard let counts = o.survivor_counts else {
-            throw .argument("options.schedule is GI_SCHEDULE_COUNTS but survivor_counts is NULL")
+        if let counts = o.survivor_counts {
+            guard o.schedule_file == nil else {
+                throw .argument("options.survivor_counts and options.schedule_file are both set; give one")
+            }
+            c.schedule = .counts((0..<c.steps).map { Int(counts[$0]) })
+        } else if let path = o.schedule_file {
+            let file = try core { () throws(GroupInferenceError) in try CalibratedSchedule.load(from: String(cString: path)) }
+            guard file.candidates == c.candidates, file.groupSize == c.groupSize, file.steps == c.steps else {
+                throw .argument("schedule_file '\(String(cString: path))' is for M = \(file.candidates), K = \(file.groupSize), T = \(file.steps), not the options' M = \(c.candidates), K = \(c.groupSize), T = \(c.steps)")
+            }
+            c.schedule = .counts(file.counts)
+        } else {
+            throw .argument("options.schedule is GI_SCHEDULE_COUNTS but survivor_counts and schedule_file are NULL")
         }
-        c.schedule = .counts((0..<c.steps).map { Int(counts[$0]) })
+    case Int32(GI_SCHEDULE_ADAPTIVE.rawValue):
+        c.schedule = .adaptive(budget: o.budget)
     default:
-        throw .argument("options.schedule = \(o.schedule) is not a gi_schedule (0 ratio, 1 counts)")
+        throw .argument("options.schedule = \(o.schedule) is not a gi_schedule (0 ratio, 1 counts, 2 adaptive)")
     }
+    guard o.reserved == 0 else { throw .argument("options.reserved = \(o.reserved) must be zero") }
     try core { () throws(GroupInferenceError) in try c.validate() }
     return c
 }

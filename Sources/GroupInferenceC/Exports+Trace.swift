@@ -78,3 +78,41 @@ public func gi_trace_scores(_ session: OpaquePointer?, _ index: Int, _ which: In
         return GI_OK
     }
 }
+
+@_cdecl("gi_trace_group") @implementation
+public func gi_trace_group(_ session: OpaquePointer?, _ index: Int, _ ids: UnsafeMutablePointer<Int32>?,
+                           _ capacity: Int, _ count: UnsafeMutablePointer<Int>?) -> gi_status {
+    withSession("gi_trace_group", session) { h throws(ABIError) -> gi_status in
+        try writeArray(record(h, index).group, to: ids, capacity: capacity, count: count, what: "ids")
+        return GI_OK
+    }
+}
+
+@_cdecl("gi_trace_diagnostics") @implementation
+public func gi_trace_diagnostics(_ session: OpaquePointer?, _ index: Int, _ which: Int32,
+                                 _ out: UnsafeMutablePointer<gi_diagnostics>?, _ size: Int) -> gi_status {
+    withSession("gi_trace_diagnostics", session) { h throws(ABIError) -> gi_status in
+        let r = try record(h, index)
+        let series: ScoreSeries
+        switch which {
+        case GI_TRACE_UNARY: series = .unary
+        case GI_TRACE_DIVERSITY: series = .diversity
+        case 0..<Int32(r.scorerValues.count): series = .scorer(Int(which))
+        default:
+            throw .argument("which = \(which) is neither a scorer id (0..\(r.scorerValues.count - 1)) nor GI_TRACE_UNARY / GI_TRACE_DIVERSITY")
+        }
+        guard let d = h.session.diagnostics(record: index, series: series) else {
+            throw ABIError(status: GI_ERR_INTERNAL, message: "no diagnostics for record \(index)")
+        }
+        var c = gi_diagnostics()
+        c.spearman_previous = d.spearmanPrevious ?? .nan
+        c.spearman_final = d.spearmanFinal ?? .nan
+        c.group_overlap_previous = d.groupOverlapPrevious ?? .nan
+        c.group_overlap_final = d.groupOverlapFinal ?? .nan
+        c.movement = d.movement ?? .nan
+        c.common_previous = Int32(d.commonPrevious)
+        c.common_final = Int32(d.commonFinal)
+        try SizedStruct.write(c, to: out, size: size, minimum: SizedStruct.minimumDiagnostics, name: "gi_diagnostics")
+        return GI_OK
+    }
+}

@@ -13,6 +13,9 @@ enum SizedStruct {
     static let minimumProgress = 56
     static let minimumRecord = 72
     static let minimumSolveResult = 48
+    static let minimumDiagnostics = 48
+    static let minimumGoal = 24
+    static let minimumReport = 40
 
     /// Copies the caller's input struct over `defaults`, field bytes beyond
     /// the caller's size keeping their defaults.

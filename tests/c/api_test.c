@@ -210,7 +210,7 @@ static void test_options(void) {
     o.schedule = 5;
     EXPECT_STATUS(gi_session_create(&o, &s), GI_ERR_ARGUMENT, "schedule = 5");
     o.schedule = GI_SCHEDULE_COUNTS;
-    EXPECT_STATUS(gi_session_create(&o, &s), GI_ERR_ARGUMENT, "survivor_counts is NULL");
+    EXPECT_STATUS(gi_session_create(&o, &s), GI_ERR_ARGUMENT, "survivor_counts and schedule_file are NULL");
     o.group_size = K;
     counts[1] = 9;
     o.survivor_counts = counts;
@@ -463,6 +463,143 @@ static void test_results_and_trace(void) {
     gi_session_destroy(s);
 }
 
+/* --- diagnostics, adaptive and calibrated schedules ------------------------------- */
+
+/* A full run: everyone denoised to the end, every step scored. */
+static gi_session *full_run(host *h) {
+    gi_options o;
+    gi_session *s = NULL;
+    OK(gi_options_init(&o, sizeof o));
+    o.num_candidates = M;
+    o.group_size = K;
+    o.num_steps = T;
+    o.lambda = 0.5;
+    o.trace_every_step = 1;
+    o.first_prune_step = T - 1;
+    OK(gi_session_create(&o, &s));
+    OK(gi_add_unary_scorer(s, "q", 1, quality, h, NULL, NULL));
+    OK(gi_add_embedding_scorer(s, "e", 1, DIM, look, h, NULL, NULL));
+    OK(gi_set_denoiser(s, denoise, h, NULL));
+    OK(gi_run(s));
+    return s;
+}
+
+static void test_calibration(void) {
+    host h;
+    gi_session *runs[2], *s = NULL;
+    gi_calibration_goal goal;
+    gi_calibration_report report;
+    gi_diagnostics d;
+    gi_options o;
+    gi_progress p;
+    int32_t counts[T], loaded[T], ids[M], m = 0, k = 0, t = 0;
+    double retention[T], overlap[T];
+    size_t n = 0, records = 0;
+    const char *path = "build/api_test_schedule.json";
+    int a;
+    host_init(&h);
+    runs[0] = full_run(&h);
+    runs[1] = full_run(&h);
+
+    OK(gi_trace_count(runs[0], &records));
+    EXPECT(records == T);
+    OK(gi_trace_group(runs[0], 0, ids, M, &n));
+    EXPECT(n == K); /* detail mode: every record knows its best group */
+    EXPECT_STATUS(gi_trace_group(runs[0], 99, ids, M, &n), GI_ERR_ARGUMENT, "index = 99");
+    OK(gi_trace_diagnostics(runs[0], 0, GI_TRACE_UNARY, &d, sizeof d));
+    EXPECT(isnan(d.spearman_previous) && d.common_previous == 0 && d.common_final == M);
+    OK(gi_trace_diagnostics(runs[0], T - 1, 0, &d, sizeof d));
+    EXPECT(d.spearman_final == 1 && d.group_overlap_final == 1 && d.common_previous == M);
+    OK(gi_trace_diagnostics(runs[0], 1, GI_TRACE_DIVERSITY, &d, sizeof d));
+    EXPECT(!isnan(d.movement) && d.movement >= 0);
+    EXPECT_STATUS(gi_trace_diagnostics(runs[0], 0, 5, &d, sizeof d), GI_ERR_ARGUMENT, "which = 5");
+    EXPECT_STATUS(gi_trace_diagnostics(runs[0], 0, 0, &d, 8), GI_ERR_VERSION, "size = 8");
+    EXPECT_STATUS(gi_trace_diagnostics(runs[0], 0, 0, NULL, sizeof d), GI_ERR_ARGUMENT, "NULL");
+
+    memset(&goal, 0, sizeof goal);
+    goal.struct_size = sizeof goal;
+    goal.budget = 0.8;
+    OK(gi_calibrate((const gi_session *const *)runs, 2, &goal, counts, T, retention, overlap, &report, sizeof report));
+    EXPECT(counts[T - 1] == K && report.evaluations <= (int64_t)(0.8 * M * T) && report.num_runs == 2);
+    EXPECT(report.retention >= report.retention_min && retention[T - 1] > 0.99 && overlap[T - 1] > 0.99);
+    for (a = 1; a < T; a++) EXPECT(counts[a] <= counts[a - 1]);
+    goal.budget = 0;
+    goal.retention = 0.5;
+    OK(gi_calibrate((const gi_session *const *)runs, 2, &goal, counts, T, NULL, NULL, &report, sizeof report));
+    EXPECT(report.retention >= 0.5);
+    EXPECT_STATUS(gi_calibrate((const gi_session *const *)runs, 2, &goal, counts, T - 1, NULL, NULL, NULL, 0),
+                  GI_ERR_ARGUMENT, "capacity");
+    goal.retention = 2;
+    EXPECT_STATUS(gi_calibrate((const gi_session *const *)runs, 2, &goal, counts, T, NULL, NULL, NULL, 0),
+                  GI_ERR_ARGUMENT, "retention");
+    goal.budget = 0.01;
+    EXPECT_STATUS(gi_calibrate((const gi_session *const *)runs, 2, &goal, counts, T, NULL, NULL, NULL, 0),
+                  GI_ERR_ARGUMENT, "no schedule fits");
+    goal.budget = 0.8;
+    runs[1] = runs[0];
+    EXPECT_STATUS(gi_calibrate((const gi_session *const *)runs, 2, &goal, counts, T, NULL, NULL, NULL, 0),
+                  GI_ERR_ARGUMENT, "repeats");
+    EXPECT_STATUS(gi_calibrate(NULL, 1, &goal, counts, T, NULL, NULL, NULL, 0), GI_ERR_ARGUMENT, "runs is NULL");
+    s = make_session(M, K, T); /* not a full run */
+    runs[1] = s;
+    EXPECT_STATUS(gi_calibrate((const gi_session *const *)runs, 2, &goal, counts, T, NULL, NULL, NULL, 0),
+                  GI_ERR_STATE, "not done");
+    gi_session_destroy(s);
+    EXPECT_STATUS(gi_calibrate((const gi_session *const *)runs, 2, &goal, counts, T, NULL, NULL, NULL, 0),
+                  GI_ERR_HANDLE, "not a live session");
+
+    /* Save, load, and create a session from the file. */
+    goal.budget = 0.8;
+    OK(gi_calibrate((const gi_session *const *)runs, 1, &goal, counts, T, NULL, NULL, &report, sizeof report));
+    OK(gi_schedule_save(path, M, K, T, counts, &report, sizeof report));
+    OK(gi_schedule_load(path, &m, &k, &t, loaded, T, &n));
+    EXPECT(m == M && k == K && t == T && n == T && memcmp(loaded, counts, sizeof counts) == 0);
+    EXPECT_STATUS(gi_schedule_load("build/does-not-exist.json", &m, &k, &t, loaded, T, &n), GI_ERR_ARGUMENT,
+                  "cannot read");
+    loaded[1] = M + 1;
+    EXPECT_STATUS(gi_schedule_save(path, M, K, T, loaded, NULL, 0), GI_ERR_ARGUMENT, "survivor_counts[1]");
+    OK(gi_options_init(&o, sizeof o));
+    o.num_candidates = M;
+    o.group_size = K;
+    o.num_steps = T;
+    o.schedule = GI_SCHEDULE_COUNTS;
+    o.schedule_file = path;
+    OK(gi_session_create(&o, &s));
+    OK(gi_add_unary_scorer(s, "q", 1, quality, &h, NULL, NULL));
+    OK(gi_set_denoiser(s, denoise, &h, NULL));
+    OK(gi_run(s));
+    OK(gi_get_progress(s, &p, sizeof p));
+    EXPECT(p.evaluations == report.evaluations);
+    gi_session_destroy(s);
+    o.num_candidates = M + 1;
+    EXPECT_STATUS(gi_session_create(&o, &s), GI_ERR_ARGUMENT, "is for M = 12");
+    o.num_candidates = M;
+    o.survivor_counts = counts;
+    EXPECT_STATUS(gi_session_create(&o, &s), GI_ERR_ARGUMENT, "both set");
+
+    /* The adaptive schedule keeps within its budget. */
+    OK(gi_options_init(&o, sizeof o));
+    o.num_candidates = M;
+    o.group_size = K;
+    o.num_steps = T;
+    o.schedule = GI_SCHEDULE_ADAPTIVE;
+    o.budget = 0.6;
+    OK(gi_session_create(&o, &s));
+    OK(gi_add_unary_scorer(s, "q", 1, quality, &h, NULL, NULL));
+    OK(gi_add_embedding_scorer(s, "e", 1, DIM, look, &h, NULL, NULL));
+    OK(gi_set_denoiser(s, denoise, &h, NULL));
+    OK(gi_run(s));
+    OK(gi_get_progress(s, &p, sizeof p));
+    EXPECT(p.done && p.evaluations <= (int64_t)(0.6 * M * T) && p.num_records == T);
+    gi_session_destroy(s);
+    o.budget = 0.1;
+    EXPECT_STATUS(gi_session_create(&o, &s), GI_ERR_ARGUMENT, "raise budget");
+    o.budget = 0.6;
+    o.reserved = 1;
+    EXPECT_STATUS(gi_session_create(&o, &s), GI_ERR_ARGUMENT, "reserved");
+    gi_session_destroy(runs[0]);
+}
+
 /* --- one-shot solve --------------------------------------------------------------- */
 
 /* Brute force over all k-subsets of n (small n). */
@@ -571,6 +708,7 @@ int main(void) {
     test_callback_failures();
     test_pushes();
     test_results_and_trace();
+    test_calibration();
     test_solve();
     if (failures) {
         fprintf(stderr, "api_test: %d of %d checks failed\n", failures, checks);

@@ -5,6 +5,9 @@ public enum PruneSchedule: Equatable, Sendable {
     case ratio(Double, firstStep: Int)
     /// Keep `counts[t]` after step t (non-increasing, the last equal to K).
     case counts([Int])
+    /// Decide after every step from the scores (`AdaptiveRule`), spending at
+    /// most `budget` × M·T model evaluations.
+    case adaptive(budget: Double)
 
     /// Survivors to keep after completing step `step` (0-based) with `alive`
     /// candidates, for a group of `groupSize` over `steps` steps. The last
@@ -18,11 +21,18 @@ public enum PruneSchedule: Equatable, Sendable {
             return min(alive, max(Int(target), groupSize))
         case let .counts(counts):
             return min(alive, max(counts[step], groupSize))
+        case .adaptive:
+            return alive // decided from the scores, after scoring
         }
     }
 
+    /// The adaptive schedule's budget in model evaluations.
+    static func budgetEvaluations(_ fraction: Double, candidates m: Int, steps t: Int) -> Int {
+        Int((fraction * Double(m * t)).rounded(.down))
+    }
+
     /// Checks the schedule against M, K and T; a message names what is wrong.
-    func validate(candidates m: Int, groupSize k: Int, steps t: Int) throws(GroupInferenceError) {
+    public func validate(candidates m: Int, groupSize k: Int, steps t: Int) throws(GroupInferenceError) {
         switch self {
         case let .ratio(rho, firstStep):
             guard rho.isFinite, rho >= 0, rho < 1 else {
@@ -44,6 +54,16 @@ public enum PruneSchedule: Equatable, Sendable {
             }
             guard counts[t - 1] == k else {
                 throw .argument("survivor_counts[\(t - 1)] = \(counts[t - 1]) must equal K = \(k): the last step chooses the final group")
+            }
+        case let .adaptive(fraction):
+            guard fraction.isFinite, fraction > 0, fraction <= 1 else {
+                throw .argument("budget = \(fraction) must be a fraction of M·T in (0, 1]")
+            }
+            let cheapest = m + k * (t - 1) // everyone once, then K per step
+            let allowed = Self.budgetEvaluations(fraction, candidates: m, steps: t)
+            guard allowed >= cheapest else {
+                let needed = Double(cheapest) / Double(m * t)
+                throw .argument("budget = \(fraction) allows \(allowed) model evaluations, but denoising all M = \(m) once and then K = \(k) per step needs \(cheapest); raise budget to at least \(needed)")
             }
         }
     }

@@ -1,13 +1,25 @@
 extension GroupSession {
-    /// Scores the alive candidates, keeps the best `keep` of them, and
-    /// records what happened.
-    func select(keep: Int, step: Int, onDemand: Bool, isFinal: Bool) throws(GroupInferenceError) -> Completion {
+    /// How many candidates a scoring keeps: a fixed count, or a count the
+    /// adaptive rule derives from the scores.
+    enum Keep {
+        case count(Int)
+        case adaptive
+    }
+
+    /// Scores the alive candidates, keeps the best of them (as many as `keep`
+    /// says), and records what happened.
+    func select(keep rule: Keep, step: Int, onDemand: Bool, isFinal: Bool) throws(GroupInferenceError) -> Completion {
         let ids = alive
         let scoringClock = Stopwatch()
         let scores = try assembleScores(ids, step: step)
         let secondsScoring = scoringClock.elapsed
 
-        let n = ids.count
+        let n = ids.count, k = configuration.groupSize
+        let keep: Int
+        switch rule {
+        case let .count(c): keep = c
+        case .adaptive: keep = adaptiveKeep(ids: ids, scores: scores, step: step)
+        }
         let problem = SelectionProblem(trusted: scores.unary, pairwise: scores.pairwise,
                                        lambda: configuration.lambda, groupSize: keep)
         var keptIndices = Array(0..<n)
@@ -22,13 +34,21 @@ extension GroupSession {
         }
         let kept = keptIndices.map { ids[$0] }
         let objective = solution?.objective ?? problem.objective(of: keptIndices)
+        var group: [Int32] = []
+        if keep == k {
+            group = kept
+        } else if recordsDetail, k < n {
+            let best = SwapSearch.improve(problem.withGroupSize(k), from: GreedySelection.select(problem.withGroupSize(k)))
+            group = best.map { ids[$0] }
+        }
         records.append(StepRecord(
             step: step, ids: ids, kept: kept, solveStatus: solution?.status,
             onDemand: onDemand, isFinal: isFinal, evaluations: evaluations,
             objective: objective, bound: solution?.bound, gap: solution?.gap,
             secondsScoring: secondsScoring, secondsSolving: solution?.seconds ?? 0,
             unary: scores.unary, diversity: rowMeans(scores.pairwise, count: n),
-            scorerValues: scores.perScorer))
+            scorerValues: scores.perScorer, group: group,
+            pairwise: recordsDetail ? scores.pairwise : []))
 
         for id in ids { isAlive[Int(id)] = false }
         for id in kept { isAlive[Int(id)] = true }
@@ -43,5 +63,31 @@ extension GroupSession {
         }
         let wantedProof = configuration.solver.choice == .exact
         return wantedProof && solution?.status == .timeLimit ? .unproven : .complete
+    }
+
+    /// Records keep the best K-group and the pairwise matrix of every
+    /// scoring: for diagnostics, calibration and the adaptive rule.
+    var recordsDetail: Bool {
+        if configuration.traceEveryStep { return true }
+        if case .adaptive = configuration.schedule { return true }
+        return false
+    }
+
+    private func adaptiveKeep(ids: [Int32], scores: AssembledScores, step: Int) -> Int {
+        guard case let .adaptive(budget) = configuration.schedule else { return ids.count }
+        let c = configuration
+        let previous = records.last.flatMap { $0.step == step - 1 && !$0.pairwise.isEmpty ? $0 : nil }
+        return AdaptiveRule.keepCount(
+            step: step, steps: c.steps, groupSize: c.groupSize, lambda: c.lambda,
+            ids: ids, unary: scores.unary, pairwise: scores.pairwise, previous: previous,
+            previousMovement: previous.flatMap { p in records.count >= 2 ? records[records.count - 2] : nil }
+                .map { AdaptiveRule.movement(from: $0, to: previous!, lambda: c.lambda, groupSize: c.groupSize) },
+            spent: evaluations, budget: PruneSchedule.budgetEvaluations(budget, candidates: c.candidates, steps: c.steps))
+    }
+}
+
+extension SelectionProblem {
+    func withGroupSize(_ k: Int) -> SelectionProblem {
+        SelectionProblem(trusted: unary, pairwise: pairwise, lambda: lambda, groupSize: k)
     }
 }

@@ -128,14 +128,19 @@ public final class GroupSession {
             throw .argument("keep = \(keep) must be in [K = \(k), alive = \(alive.count)]")
         }
         if keep == alive.count { return .complete }
-        return try select(keep: keep, step: stepsDone - 1, onDemand: true, isFinal: false)
+        return try select(keep: .count(keep), step: stepsDone - 1, onDemand: true, isFinal: false)
     }
 
     private func scoreAfterStep(_ step: Int) throws(GroupInferenceError) -> Completion {
-        let steps = configuration.steps
-        let keep = configuration.schedule.keep(afterStep: step, alive: alive.count,
-                                               groupSize: configuration.groupSize, steps: steps)
-        let completion = try select(keep: keep, step: step, onDemand: false, isFinal: step == steps - 1)
+        let steps = configuration.steps, isFinal = step == steps - 1
+        let keep: Keep
+        if case .adaptive = configuration.schedule, !isFinal {
+            keep = .adaptive
+        } else {
+            keep = .count(configuration.schedule.keep(afterStep: step, alive: alive.count,
+                                                      groupSize: configuration.groupSize, steps: steps))
+        }
+        let completion = try select(keep: keep, step: step, onDemand: false, isFinal: isFinal)
         retryPending = false
         previewsConsumed()
         return completion
@@ -148,7 +153,7 @@ public final class GroupSession {
     }
 
     func scoresNeeded(afterStep step: Int) -> Bool {
-        if step >= configuration.steps - 1 || configuration.traceEveryStep { return true }
+        if step >= configuration.steps - 1 || recordsDetail { return true }
         return keepAfter(step: step) < alive.count
     }
 

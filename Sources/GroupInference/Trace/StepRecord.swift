@@ -26,6 +26,13 @@ public struct StepRecord: Sendable {
     public let diversity: [Double]
     /// Per scorer: raw unary score, or raw mean difference to the others.
     public let scorerValues: [[Double]]
+    /// The best group of K under this step's scores (the kept set when it
+    /// has K members); empty when not computed (detail off).
+    public let group: [Int32]
+    /// The combined pairwise matrix (ids.count²), kept in detail mode
+    /// (`traceEveryStep` or the adaptive schedule) for calibration and the
+    /// adaptive rule; empty otherwise.
+    public let pairwise: [Double]
 }
 
 /// The final group with its scores.
