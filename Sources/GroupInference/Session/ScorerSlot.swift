@@ -51,9 +51,9 @@ final class ScorerSlot {
             embeddingValues = [Float](repeating: 0, count: candidates * d)
         }
         embeddingValues.withUnsafeMutableBufferPointer { dst in
+            guard let to = dst.baseAddress, let from = values.baseAddress else { return }
             for (a, id) in ids.enumerated() {
-                let row = Int(id) * d
-                for t in 0..<d { dst[row + t] = values[a * d + t] }
+                (to + Int(id) * d).update(from: from + a * d, count: d)
             }
         }
         for id in ids { stamp[Int(id)] = epoch }
@@ -75,9 +75,11 @@ final class ScorerSlot {
         let d = dimension
         var block = [Float](repeating: 0, count: ids.count * d)
         embeddingValues.withUnsafeBufferPointer { src in
-            for (a, id) in ids.enumerated() {
-                let row = Int(id) * d
-                for t in 0..<d { block[a * d + t] = src[row + t] }
+            block.withUnsafeMutableBufferPointer { dst in
+                guard let to = dst.baseAddress, let from = src.baseAddress else { return }
+                for (a, id) in ids.enumerated() {
+                    (to + a * d).update(from: from + Int(id) * d, count: d)
+                }
             }
         }
         return block

@@ -84,6 +84,12 @@ struct BranchAndBound {
                 consider(remaining == 0 ? chosen : chosen + free)
                 return nil
             }
+            // With one or two items to go, or three among few, enumerating the
+            // completions is exact and cheaper than bounding them.
+            if remaining <= 2 || (remaining == 3 && free.count <= 96) {
+                consider(chosen + bestCompletion(chosen: chosen, free: free, remaining: remaining))
+                return nil
+            }
             let relaxation = makeRelaxation(chosen: chosen, free: free, remaining: remaining)
             let start = warm.isEmpty ? nil : free.map { warm[$0] }
             let estimate = relaxation.estimate(from: start, iterations: firstNode ? 400 : 10,
@@ -116,6 +122,37 @@ struct BranchAndBound {
             let second = Node(state: leansIn ? outside : inside, warm: warm, bound: bound)
             return (first, second)
         }
+    }
+
+    /// The best `remaining` (1...3) of `free` to add to `chosen`, by enumeration.
+    private func bestCompletion(chosen: [Int], free: [Int], remaining: Int) -> [Int] {
+        let n = problem.count
+        let gain = free.map { j in chosen.reduce(problem.unary[j]) { $0 + w[j * n + $1] } }
+        var best: [Int] = [], bestValue = -Double.infinity
+        let m = free.count
+        w.withUnsafeBufferPointer { w in
+            for a in 0..<m {
+                if remaining == 1 {
+                    if gain[a] > bestValue { bestValue = gain[a]; best = [free[a]] }
+                    continue
+                }
+                let i = free[a]
+                for b in (a + 1)..<m {
+                    let j = free[b]
+                    let pair = gain[a] + gain[b] + w[i * n + j]
+                    if remaining == 2 {
+                        if pair > bestValue { bestValue = pair; best = [i, j] }
+                        continue
+                    }
+                    for c in (b + 1)..<m {
+                        let l = free[c]
+                        let triple = pair + gain[c] + w[i * n + l] + w[j * n + l]
+                        if triple > bestValue { bestValue = triple; best = [i, j, l] }
+                    }
+                }
+            }
+        }
+        return best
     }
 
     /// The relaxation of the subproblem with `chosen` fixed in.
