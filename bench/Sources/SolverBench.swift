@@ -39,10 +39,16 @@ enum SolverBench {
     static func generated(seeds: [UInt64], timeLimit: Double) throws {
         print("Exact search on generated real-like instances (seeds \(seeds.map(String.init).joined(separator: ", ")); limit \(timeLimit) s)")
         print("     M     K   proven   worst s  median s  max nodes  worst gap")
-        for (m, k) in [(64, 4), (64, 8), (128, 4), (128, 8), (32, 16), (64, 32), (128, 64), (256, 128)] {
+        // λ = 1/(K−1) as in the shared family; "λ=1/3" rows are the halving
+        // steps of a session whose λ suits its final K = 4.
+        let classes: [(Int, Int, Double?)] = [(64, 4, nil), (64, 8, nil), (128, 4, nil), (128, 8, nil), (32, 16, nil),
+                                              (64, 32, nil), (128, 64, nil), (256, 128, nil), (64, 32, 1.0 / 3),
+                                              (128, 64, 1.0 / 3)]
+        for (m, k, lambda) in classes {
             var times: [Double] = [], nodes: [Int] = [], proven = 0, worstGap = 0.0
             for seed in seeds {
-                let (p, _) = InstanceGenerator.real(m: m, k: k, seed: seed)
+                var (p, _) = InstanceGenerator.real(m: m, k: k, seed: seed)
+                if let lambda { p = try SelectionProblem(unary: p.unary, pairwise: p.pairwise, lambda: lambda, groupSize: k) }
                 let s = try solve(p, options: SolverOptions(choice: .exact, timeLimit: timeLimit))
                 times.append(s.seconds); nodes.append(s.nodes)
                 if s.status == .optimal { proven += 1 }
@@ -50,7 +56,7 @@ enum SolverBench {
             }
             times.sort()
             print(f("%6d %5d %5d/%-3d %8.3f %9.3f %10d %10.1e", m, k, proven, seeds.count, times.last!,
-                    times[times.count / 2], nodes.max()!, worstGap))
+                    times[times.count / 2], nodes.max()!, worstGap) + (lambda == nil ? "" : "   λ=1/3"))
         }
     }
 }

@@ -6,7 +6,7 @@ enum IteratedSwapSearch {
                         deadline: Double = .infinity) -> [Int] {
         let n = p.count, k = start.count
         guard k > 0, k < n, rounds > 0 else { return start }
-        var rng = SplitMixGenerator(seed: seed)
+        var rng = SplitMix64(seed: seed)
         var best = start, bestValue = p.objective(of: start)
         let strength = max(2, min(k, n - k) / 8)
         for _ in 0..<rounds {
@@ -25,11 +25,12 @@ enum IteratedSwapSearch {
     }
 }
 
-/// SplitMix64: small, fast, and the same sequence on every platform.
-struct SplitMixGenerator: RandomNumberGenerator {
+/// SplitMix64: small, fast, and the same sequence on every platform (the
+/// tests and benchmarks use it too, for reproducible instances).
+public struct SplitMix64: RandomNumberGenerator {
     private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
+    public init(seed: UInt64) { state = seed }
+    public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
