@@ -64,7 +64,7 @@ extern "C" {
 ** and GI_SOLVER_MIP. */
 int32_t gi_version_number(void);
 
-/* The run-time version as text, e.g. "0.1.0". Static storage. */
+/* The run-time version as text, e.g. "0.2.0". Static storage. */
 const char *gi_version_string(void);
 
 /* Section - Limits ------------------------------------------------------- */
@@ -181,10 +181,12 @@ typedef struct gi_options {
     /* Since 0.2 (a 0.1 host's smaller struct gets these defaults). */
     double budget;            /* GI_SCHEDULE_ADAPTIVE: model evaluations allowed,
                                  as a fraction of M*T, in (0, 1]; at least
-                                 enough for M + K(T-1) (default 0.2) */
+                                 enough for M + K(T-1) (default 0.2); other
+                                 schedules ignore it */
     const char *schedule_file; /* GI_SCHEDULE_COUNTS with survivor_counts
                                  NULL: a schedule written by gi_schedule_save,
-                                 read at create; its M, K, T must match */
+                                 read at create; its M, K, T must match.
+                                 Refused with any other schedule. */
     int32_t restarts;         /* rounds of iterated local search after the
                                  heuristic, perturbed by seed (default 0) */
     int32_t reserved;         /* zero */
@@ -457,13 +459,15 @@ gi_status gi_trace_diagnostics(const gi_session *session, size_t index,
 
 /* Section - Calibration --------------------------------------------------- */
 
-/* What gi_calibrate aims for: the most retention within `budget`, or (budget
-** 0) the fewest model evaluations that keep at least `retention`. */
+/* What gi_calibrate aims for - set exactly one of the two: the most
+** retention within `budget`, or the fewest model evaluations that keep at
+** least `retention`. */
 typedef struct gi_calibration_goal {
     size_t struct_size;   /* sizeof(gi_calibration_goal) */
-    double budget;        /* fraction of M*T in (0, 1], or 0 */
-    double retention;     /* with budget 0: share of full selection's gain
-                             over i.i.d. sampling to keep, in (0, 1] */
+    double budget;        /* fraction of M*T in (0, 1] (at least enough for
+                             M + K(T-1)), or 0 */
+    double retention;     /* share of full selection's gain over i.i.d.
+                             sampling to keep, in (0, 1], or 0 */
 } gi_calibration_goal;
 
 typedef struct gi_calibration_report {
@@ -504,7 +508,8 @@ gi_status gi_schedule_save(const char *path, int32_t num_candidates,
                            const gi_calibration_report *report,
                            size_t report_size);
 
-/* Read a schedule file: M, K, T and the counts (count = T). */
+/* Read a schedule file: M, K, T (each pointer may be NULL) and the counts
+** (count = T; survivor_counts NULL asks only for the count). */
 gi_status gi_schedule_load(const char *path, int32_t *num_candidates,
                            int32_t *group_size, int32_t *num_steps,
                            int32_t *survivor_counts, size_t capacity,
@@ -529,7 +534,8 @@ typedef struct gi_solve_result {
 **                   1e-9 max(1, |b_ij|)); the diagonal is ignored
 ** @param lambda     finite
 ** @param k          1..n
-** @param options    NULL for defaults; reads solver, time_limit, mip_gap, seed
+** @param options    NULL for defaults; reads solver, time_limit, mip_gap,
+**                   seed, restarts
 ** @param selection  room for k indices; receives the chosen ones, ascending
 ** @param result     NULL, or receives objective, bound, status, ...
 ** @param result_size sizeof(gi_solve_result) as the caller compiled it

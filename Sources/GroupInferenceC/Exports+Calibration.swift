@@ -20,9 +20,13 @@ public func gi_calibrate(_ runs: UnsafePointer<OpaquePointer?>?, _ num_runs: Int
         let g = try SizedStruct.read(goal, declaredSize: goal.pointee.struct_size, minimum: SizedStruct.minimumGoal,
                                      defaults: defaults, name: "gi_calibration_goal")
         let byBudget = g.budget != 0
+        guard (g.budget == 0) != (g.retention == 0) else {
+            throw .argument("goal: set exactly one of budget (\(g.budget)) and retention (\(g.retention)); the other must be 0")
+        }
         guard byBudget ? (g.budget.isFinite && g.budget > 0 && g.budget <= 1)
                        : (g.retention.isFinite && g.retention > 0 && g.retention <= 1) else {
-            throw .argument("goal: budget = \(g.budget) must be in (0, 1], or 0 with retention = \(g.retention) in (0, 1]")
+            throw .argument(byBudget ? "goal: budget = \(g.budget) must be in (0, 1]"
+                                     : "goal: retention = \(g.retention) must be in (0, 1]")
         }
         // Hold every run for the whole call, each once.
         var handles: [SessionHandle] = []
@@ -36,14 +40,15 @@ public func gi_calibrate(_ runs: UnsafePointer<OpaquePointer?>?, _ num_runs: Int
             guard h.enter() else { throw .state("runs[\(i)] is in a call on another thread or in a callback") }
             handles.append(h)
         }
+        let t = handles[0].session.configuration.steps
+        guard capacity >= t else { throw .argument("capacity = \(capacity) is less than num_steps = \(t)") }
         let calibration = try core { () throws(GroupInferenceError) in
             try Calibration(runs: handles.map(\.session))
         }
-        let t = calibration.steps
-        guard capacity >= t else { throw .argument("capacity = \(capacity) is less than num_steps = \(t)") }
         guard let result = byBudget ? calibration.derive(budget: g.budget) : calibration.derive(retention: g.retention) else {
+            let m = calibration.candidates, k = calibration.groupSize
             throw .argument(byBudget
-                ? "no schedule fits budget = \(g.budget) (M·T = \(calibration.candidates * t) evaluations)"
+                ? "no schedule fits budget = \(g.budget) (\(PruneSchedule.budgetEvaluations(g.budget, candidates: m, steps: t)) of M·T = \(m * t) evaluations; denoising all M once and then K per step needs \(m + k * (t - 1)))"
                 : "no schedule of the family keeps retention = \(g.retention) on these runs")
         }
         for (i, c) in result.counts.enumerated() { survivor_counts[i] = Int32(c) }

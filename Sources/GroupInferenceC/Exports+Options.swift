@@ -72,6 +72,9 @@ func sessionConfiguration(_ o: gi_options) throws(ABIError) -> SessionConfigurat
         throw .argument("options.trace_every_step = \(o.trace_every_step) must be 0 or 1")
     }
     c.traceEveryStep = o.trace_every_step == 1
+    if o.schedule_file != nil && o.schedule != Int32(GI_SCHEDULE_COUNTS.rawValue) {
+        throw .argument("options.schedule_file is set but schedule = \(o.schedule) is not GI_SCHEDULE_COUNTS (1)")
+    }
     switch o.schedule {
     case Int32(GI_SCHEDULE_RATIO.rawValue):
         c.schedule = .ratio(o.prune_ratio, firstStep: Int(o.first_prune_step))

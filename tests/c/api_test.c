@@ -531,10 +531,14 @@ static void test_calibration(void) {
                   GI_ERR_ARGUMENT, "capacity");
     goal.retention = 2;
     EXPECT_STATUS(gi_calibrate((const gi_session *const *)runs, 2, &goal, counts, T, NULL, NULL, NULL, 0),
-                  GI_ERR_ARGUMENT, "retention");
+                  GI_ERR_ARGUMENT, "retention = 2");
+    goal.budget = 0.5;
+    EXPECT_STATUS(gi_calibrate((const gi_session *const *)runs, 2, &goal, counts, T, NULL, NULL, NULL, 0),
+                  GI_ERR_ARGUMENT, "set exactly one");
+    goal.retention = 0;
     goal.budget = 0.01;
     EXPECT_STATUS(gi_calibrate((const gi_session *const *)runs, 2, &goal, counts, T, NULL, NULL, NULL, 0),
-                  GI_ERR_ARGUMENT, "no schedule fits");
+                  GI_ERR_ARGUMENT, "needs 21");
     goal.budget = 0.8;
     runs[1] = runs[0];
     EXPECT_STATUS(gi_calibrate((const gi_session *const *)runs, 2, &goal, counts, T, NULL, NULL, NULL, 0),

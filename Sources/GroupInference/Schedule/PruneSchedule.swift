@@ -27,7 +27,7 @@ public enum PruneSchedule: Equatable, Sendable {
     }
 
     /// The adaptive schedule's budget in model evaluations.
-    static func budgetEvaluations(_ fraction: Double, candidates m: Int, steps t: Int) -> Int {
+    public static func budgetEvaluations(_ fraction: Double, candidates m: Int, steps t: Int) -> Int {
         Int((fraction * Double(m * t)).rounded(.down))
     }
 

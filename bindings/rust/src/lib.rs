@@ -13,7 +13,14 @@
 //! instead of M·T.
 //!
 //! - [`Session`]: the run, with scorers and a denoiser as closures, or values
-//!   the host pushes; [`Options`] configures it.
+//!   the host pushes; [`Options`] configures it, [`Schedule`] says how the
+//!   survivors shrink (a ratio, fixed counts, adaptive within a budget, or a
+//!   schedule file).
+//! - The trace: a [`Record`] per scoring, and [`Session::diagnostics`] - how
+//!   settled each record's scores are.
+//! - [`calibrate`]: a schedule derived from full runs, saved with
+//!   [`Calibration::save`] and read back by [`Schedule::File`] or
+//!   [`load_schedule`].
 //! - [`solve_qip`]: a single selection from arrays.
 //! - [`sys`]: the raw C declarations of `group_inference.h`.
 //!
@@ -24,6 +31,7 @@
 //! The crate links `libgroupinference.so`; see `build.rs` for where it is
 //! found (`GROUPINFERENCE_LIB_DIR`, else the repository's release build).
 
+mod calibration;
 mod callbacks;
 mod error;
 mod options;
@@ -35,13 +43,14 @@ pub mod sys;
 use std::ffi::CStr;
 use std::sync::OnceLock;
 
+pub use calibration::{calibrate, load_schedule, save_schedule, Calibration, Goal, ScheduleFile};
 pub use error::{BoxError, CallbackResult, Error, Status};
 pub use options::{Normalize, Options, Schedule, SolveOptions, Solver};
-pub use results::{GroupResult, Outcome, Progress, QipSolution, Record, SolveStatus};
+pub use results::{Diagnostics, GroupResult, Outcome, Progress, QipSolution, Record, Series, SolveStatus};
 pub use session::{ScorerId, Session};
 pub use solve::solve_qip;
 
-/// The version of the loaded library as text, e.g. `"0.1.0"`.
+/// The version of the loaded library as text, e.g. `"0.2.0"`.
 pub fn version() -> &'static str {
     // SAFETY: static storage, never NULL.
     let text = unsafe { CStr::from_ptr(sys::gi_version_string()) };
@@ -55,7 +64,9 @@ pub fn version_number() -> i32 {
 }
 
 /// Checks once per process that the loaded library fits the header this
-/// binding was written against: same major, minor not older.
+/// binding was written against (`sys::GI_VERSION_*`, 0.2.0): same major,
+/// minor not older. A 0.1 library would not know the 0.2 fields of
+/// `gi_options` nor the 0.2 functions.
 pub(crate) fn check_version() -> Result<(), Error> {
     static CHECKED: OnceLock<Result<(), String>> = OnceLock::new();
     let checked = CHECKED.get_or_init(|| {

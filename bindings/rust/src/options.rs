@@ -1,19 +1,36 @@
 //! Session and solver options.
 
+use std::ffi::CString;
 use std::mem::{size_of, MaybeUninit};
+use std::path::{Path, PathBuf};
+use std::ptr;
 
+use crate::error::{Error, Status};
 use crate::sys;
 
 /// How the survivor set shrinks.
+#[non_exhaustive]
 #[derive(Debug, Clone, PartialEq)]
 pub enum Schedule {
     /// From step `first_step` (0-based) on, after every step keep
     /// `max(ceil(n * (1 - ratio)), K)` - the reference schedule. `ratio` in
-    /// `[0, 1)`.
+    /// `[0, 1)`. `first_step = T - 1` selects once, after denoising everyone
+    /// (what a calibration run needs, see [`calibrate`](crate::calibrate)).
     Ratio { ratio: f64, first_step: i32 },
     /// Keep `counts[t]` after step `t`: one entry per step, non-increasing,
     /// each in `[K, M]`, the last one `K`.
     Counts(Vec<i32>),
+    /// Score the survivors after every step and keep each candidate that
+    /// could still join the best group given how much the scores still move,
+    /// spending at most `budget` × M·T model evaluations. `budget` is in
+    /// `(0, 1]` and must allow at least M + K·(T−1) evaluations (everyone
+    /// once, then K per step); the library's default is 0.2. Since 0.2.
+    Adaptive { budget: f64 },
+    /// The counts of a schedule file written by
+    /// [`Calibration::save`](crate::Calibration::save) or
+    /// [`save_schedule`](crate::save_schedule), read when the session is
+    /// created; the file's M, K and T must be the options'. Since 0.2.
+    File(PathBuf),
 }
 
 /// Which QIP solver prunes.
@@ -48,7 +65,7 @@ pub enum Normalize {
 ///
 /// `Options::default()` takes the library's defaults (`gi_options_init`:
 /// M = 64, K = 4, T = 20, λ = 1, ratio schedule ρ = 0.5 from step 0, auto
-/// solver, 1 s, gap 0, no normalisation, seed 0). Change them with the builder
+/// solver, 0.1 s, gap 0, no normalisation, seed 0, no restarts). Change them with the builder
 /// methods; read them from the fields of the same names. The library checks
 /// the values when the session is created.
 ///
@@ -86,6 +103,9 @@ pub struct Options {
     pub trace_every_step: bool,
     /// Seed of the heuristic's restarts.
     pub seed: u64,
+    /// Rounds of iterated local search after the heuristic, perturbed by
+    /// `seed` (the library accepts 0..=1000000). Since 0.2.
+    pub restarts: u32,
 }
 
 /// The library's defaults, as `gi_options_init` fills them.
@@ -96,7 +116,7 @@ pub(crate) fn raw_defaults() -> sys::gi_options {
     let status = unsafe { sys::gi_options_init(raw.as_mut_ptr(), size_of::<sys::gi_options>()) };
     assert_eq!(status, sys::GI_OK, "gi_options_init refused sizeof(gi_options)");
     // SAFETY: zero-initialised, then filled by the library; every field is
-    // plain data (the pointer is NULL).
+    // plain data (the pointers are NULL).
     unsafe { raw.assume_init() }
 }
 
@@ -133,6 +153,7 @@ impl Default for Options {
             normalize: if raw.normalize == sys::GI_NORMALIZE_ZSCORE { Normalize::ZScore } else { Normalize::None },
             trace_every_step: raw.trace_every_step != 0,
             seed: raw.seed,
+            restarts: u32::try_from(raw.restarts).unwrap_or(0),
         }
     }
 }
@@ -198,11 +219,19 @@ impl Options {
         self.seed = seed;
         self
     }
+    /// Rounds of iterated local search after the heuristic (default 0).
+    #[must_use]
+    pub fn restarts(mut self, rounds: u32) -> Self {
+        self.restarts = rounds;
+        self
+    }
 
-    /// The C struct. `survivor_counts` points into `self`: keep `self`
-    /// borrowed while the struct is in use.
-    pub(crate) fn to_raw(&self) -> sys::gi_options {
+    /// The C struct, with what its pointers point to. `survivor_counts`
+    /// points into `self` and `schedule_file` into the returned value: keep
+    /// both alive while the struct is in use.
+    pub(crate) fn to_raw(&self) -> Result<RawOptions, Error> {
         let mut raw = raw_defaults();
+        let mut file = None;
         raw.num_candidates = self.candidates;
         raw.group_size = self.group_size;
         raw.num_steps = self.steps;
@@ -217,6 +246,18 @@ impl Options {
                 raw.schedule = sys::GI_SCHEDULE_COUNTS;
                 raw.survivor_counts = counts.as_ptr();
             }
+            Schedule::Adaptive { budget } => {
+                raw.schedule = sys::GI_SCHEDULE_ADAPTIVE;
+                raw.budget = *budget;
+            }
+            Schedule::File(path) => {
+                let path = c_path("gi_session_create", "Schedule::File", path)?;
+                raw.schedule = sys::GI_SCHEDULE_COUNTS;
+                raw.survivor_counts = ptr::null();
+                // The CString's buffer stays where it is when the CString moves.
+                raw.schedule_file = path.as_ptr();
+                file = Some(path);
+            }
         }
         raw.solver = solver_to_raw(self.solver);
         raw.time_limit = self.time_limit;
@@ -227,17 +268,61 @@ impl Options {
         };
         raw.trace_every_step = i32::from(self.trace_every_step);
         raw.seed = self.seed;
-        raw
+        raw.restarts = i32::try_from(self.restarts).map_err(|_| {
+            Error::binding(
+                Status::Argument,
+                format!("gi_session_create: restarts = {} does not fit the C int32_t", self.restarts),
+            )
+        })?;
+        Ok(RawOptions { raw, _file: file })
     }
 
-    /// The number of survivor counts the library will read; `None` for the
-    /// ratio schedule.
+    /// The number of survivor counts the library will read from `self`;
+    /// `None` for the schedules that have no counts in memory.
     pub(crate) fn counts_len(&self) -> Option<usize> {
         match &self.schedule {
             Schedule::Counts(c) => Some(c.len()),
-            Schedule::Ratio { .. } => None,
+            _ => None,
         }
     }
+}
+
+/// A `gi_options` with the C string its `schedule_file` points to.
+pub(crate) struct RawOptions {
+    pub(crate) raw: sys::gi_options,
+    _file: Option<CString>,
+}
+
+impl RawOptions {
+    pub(crate) fn as_ptr(&self) -> *const sys::gi_options {
+        &self.raw
+    }
+}
+
+/// A path as the NUL-terminated string the C functions take (its bytes as
+/// they are on Unix; elsewhere it must be valid Unicode).
+pub(crate) fn c_path(function: &str, what: &str, path: &Path) -> Result<CString, Error> {
+    #[cfg(unix)]
+    let bytes = {
+        use std::os::unix::ffi::OsStrExt;
+        path.as_os_str().as_bytes().to_vec()
+    };
+    #[cfg(not(unix))]
+    let bytes = match path.to_str() {
+        Some(text) => text.as_bytes().to_vec(),
+        None => {
+            return Err(Error::binding(
+                Status::Argument,
+                format!("{function}: {what} '{}' is not valid Unicode", path.display()),
+            ))
+        }
+    };
+    CString::new(bytes).map_err(|e| {
+        Error::binding(
+            Status::Argument,
+            format!("{function}: {what} '{}' contains a NUL byte at {}", path.display(), e.nul_position()),
+        )
+    })
 }
 
 /// Options of [`solve_qip`](crate::solve_qip): the solver fields of

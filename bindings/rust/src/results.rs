@@ -1,5 +1,6 @@
 //! What a session reports: progress, the final group, the trace.
 
+use crate::session::ScorerId;
 use crate::sys;
 
 /// How a driving call ([`step`](crate::Session::step),
@@ -165,6 +166,11 @@ pub struct Record {
     pub ids: Vec<i32>,
     /// The ids kept, ascending.
     pub kept: Vec<i32>,
+    /// The best group of K under this record's scores, ascending: the kept
+    /// ids when the record kept K; otherwise known only in detail mode
+    /// (`trace_every_step`, or [`Schedule::Adaptive`](crate::Schedule::Adaptive)),
+    /// else empty. Since 0.2.
+    pub group: Vec<i32>,
     /// Per scorer (indexed by [`ScorerId::index`](crate::ScorerId::index)):
     /// one raw value per scored id - the unary score, or the mean difference
     /// to the other scored candidates (embedding, pairwise).
@@ -208,4 +214,75 @@ pub struct QipSolution {
     pub nodes: i64,
     /// `Unproven` when an exact solve hit its time limit (`GI_WARNING`).
     pub outcome: Outcome,
+}
+
+/// Which scores of a trace record [`Session::diagnostics`](crate::Session::diagnostics)
+/// looks at (the `which` of `gi_trace_diagnostics`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Series {
+    /// The combined unary score, as the solver saw it ([`Record::unary`]).
+    Unary,
+    /// The mean combined pairwise score to the other scored candidates
+    /// ([`Record::diversity`]). It is a mean over the scored set, so it also
+    /// moves when the set shrinks.
+    Diversity,
+    /// One scorer's raw values ([`Record::scores`]).
+    Scorer(ScorerId),
+}
+
+impl Series {
+    /// The library's `which`.
+    pub fn raw(self) -> i32 {
+        match self {
+            Series::Unary => sys::GI_TRACE_UNARY,
+            Series::Diversity => sys::GI_TRACE_DIVERSITY,
+            Series::Scorer(id) => id.raw(),
+        }
+    }
+}
+
+impl From<ScorerId> for Series {
+    fn from(id: ScorerId) -> Series {
+        Series::Scorer(id)
+    }
+}
+
+/// How settled one record's scores are (`gi_diagnostics`); `None` where the
+/// library reports NaN (not known).
+#[non_exhaustive]
+#[derive(Debug, Clone, PartialEq)]
+pub struct Diagnostics {
+    /// Spearman rank correlation with the previous record's scores over the
+    /// candidates both scored; `None` for the first record or fewer than 3 in
+    /// common (or a constant series).
+    pub spearman_previous: Option<f64>,
+    /// The same against the final record; `None` until the session is done.
+    pub spearman_final: Option<f64>,
+    /// Share of this record's best group ([`Record::group`]) that was in the
+    /// previous record's; `None` unless both are known.
+    pub group_overlap_previous: Option<f64>,
+    /// Share of this record's best group in the final group; `None` until
+    /// done or if the best group is not known.
+    pub group_overlap_final: Option<f64>,
+    /// Median absolute change of the scores since the previous record;
+    /// `None` for the first.
+    pub movement: Option<f64>,
+    /// Candidates this record and the previous one both scored.
+    pub common_previous: i32,
+    /// Candidates this record and the final one both scored.
+    pub common_final: i32,
+}
+
+impl From<sys::gi_diagnostics> for Diagnostics {
+    fn from(d: sys::gi_diagnostics) -> Diagnostics {
+        Diagnostics {
+            spearman_previous: known(d.spearman_previous),
+            spearman_final: known(d.spearman_final),
+            group_overlap_previous: known(d.group_overlap_previous),
+            group_overlap_final: known(d.group_overlap_final),
+            movement: known(d.movement),
+            common_previous: d.common_previous,
+            common_final: d.common_final,
+        }
+    }
 }

@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 use crate::callbacks::{self, Callback, Failure, FailureSlot};
 use crate::error::{check, CallbackResult, Error, Status};
 use crate::options::Options;
-use crate::results::{known, GroupResult, Outcome, Progress, Record, SolveStatus};
+use crate::results::{known, Diagnostics, GroupResult, Outcome, Progress, Record, Series, SolveStatus};
 use crate::{check_version, sys};
 
 /// A scorer's index within its session (0, 1, ... in order of registration):
@@ -109,6 +109,11 @@ fn c_name(function: &str, name: &str) -> Result<CString, Error> {
 
 impl<'env> Session<'env> {
     /// Creates a session (`gi_session_create`): M candidates, all alive.
+    ///
+    /// The library checks the options and names what is wrong. A
+    /// [`Schedule::File`](crate::Schedule::File) is read here (and only here):
+    /// a missing or malformed file, or one for a different M, K or T, fails
+    /// with [`Status::Argument`].
     pub fn new(options: &Options) -> Result<Session<'env>, Error> {
         check_version()?;
         if let Some(len) = options.counts_len() {
@@ -124,11 +129,13 @@ impl<'env> Session<'env> {
                 ));
             }
         }
-        let raw_options = options.to_raw();
+        let raw_options = options.to_raw()?;
         let mut handle: *mut sys::gi_session = ptr::null_mut();
         // SAFETY: valid pointers; survivor_counts points into `options`, which
-        // outlives the call, and holds `steps` entries (checked above).
-        check(unsafe { sys::gi_session_create(&raw_options, &mut handle) })?;
+        // outlives the call, and holds `steps` entries (checked above);
+        // schedule_file is NULL or a NUL-terminated string owned by
+        // `raw_options`, alive until the end of this function.
+        check(unsafe { sys::gi_session_create(raw_options.as_ptr(), &mut handle) })?;
         let raw = NonNull::new(handle)
             .ok_or_else(|| Error::binding(Status::Internal, "gi_session_create: returned GI_OK and a NULL session"))?;
         Ok(Session { raw, failures: Arc::new(Mutex::new(None)), scorers: 0, _env: PhantomData })
@@ -455,6 +462,7 @@ impl<'env> Session<'env> {
         // SAFETY (in the closures): as in survivors.
         let ids = read_array(|out, cap, count| unsafe { sys::gi_trace_ids(s, index, out, cap, count) })?;
         let kept = read_array(|out, cap, count| unsafe { sys::gi_trace_kept(s, index, out, cap, count) })?;
+        let group = read_array(|out, cap, count| unsafe { sys::gi_trace_group(s, index, out, cap, count) })?;
         let scores_of = |which: i32| {
             read_array(|out, cap, count| unsafe { sys::gi_trace_scores(s, index, which, out, cap, count) })
         };
@@ -463,6 +471,7 @@ impl<'env> Session<'env> {
             step: r.step,
             ids,
             kept,
+            group,
             scores,
             unary: scores_of(sys::GI_TRACE_UNARY)?,
             diversity: scores_of(sys::GI_TRACE_DIVERSITY)?,
@@ -481,6 +490,31 @@ impl<'env> Session<'env> {
     /// Every trace record, in order.
     pub fn records(&self) -> Result<Vec<Record>, Error> {
         (0..self.trace_len()?).map(|i| self.record(i)).collect()
+    }
+
+    /// How settled the scores of trace record `index` are
+    /// (`gi_trace_diagnostics`), for one [`Series`] of its scores: rank
+    /// correlation with the previous record and with the final one, overlap
+    /// of the best groups, median movement. Values that are not known (no
+    /// previous record, fewer than 3 candidates in common, the session not
+    /// done yet, no best group outside detail mode) are `None`.
+    ///
+    /// ```no_run
+    /// # use groupinference::{Options, Series, Session};
+    /// # let s = Session::new(&Options::default())?;
+    /// for index in 0..s.trace_len()? {
+    ///     let d = s.diagnostics(index, Series::Unary)?;
+    ///     println!("{index}: rho vs final {:?}, movement {:?}", d.spearman_final, d.movement);
+    /// }
+    /// # Ok::<(), groupinference::Error>(())
+    /// ```
+    pub fn diagnostics(&self, index: usize, series: Series) -> Result<Diagnostics, Error> {
+        let mut d = sys::gi_diagnostics::default();
+        // SAFETY: a live handle and a valid struct of the size we pass.
+        check(unsafe {
+            sys::gi_trace_diagnostics(self.raw.as_ptr(), index, series.raw(), &mut d, size_of::<sys::gi_diagnostics>())
+        })?;
+        Ok(d.into())
     }
 
     /// The number of scorers registered.

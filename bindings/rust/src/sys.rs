@@ -22,10 +22,10 @@ use std::marker::{PhantomData, PhantomPinned};
 // Section - Version
 
 pub const GI_VERSION_MAJOR: i32 = 0;
-pub const GI_VERSION_MINOR: i32 = 1;
+pub const GI_VERSION_MINOR: i32 = 2;
 pub const GI_VERSION_PATCH: i32 = 0;
 pub const GI_VERSION_NUMBER: i32 = GI_VERSION_MAJOR * 10000 + GI_VERSION_MINOR * 100 + GI_VERSION_PATCH;
-pub const GI_VERSION_STRING: &str = "0.1.0";
+pub const GI_VERSION_STRING: &str = "0.2.0";
 
 // Section - Limits
 
@@ -57,6 +57,8 @@ pub const GI_ERR_INTERNAL: gi_status = -9;
 pub type gi_schedule = c_int;
 pub const GI_SCHEDULE_RATIO: gi_schedule = 0;
 pub const GI_SCHEDULE_COUNTS: gi_schedule = 1;
+/// Since 0.2.
+pub const GI_SCHEDULE_ADAPTIVE: gi_schedule = 2;
 
 /// `enum gi_solver`.
 pub type gi_solver = c_int;
@@ -88,6 +90,11 @@ pub struct gi_options {
     pub normalize: i32,
     pub trace_every_step: i32,
     pub seed: u64,
+    // Since 0.2 (a 0.1 caller's 88-byte struct gets the defaults of these).
+    pub budget: f64,
+    pub schedule_file: *const c_char,
+    pub restarts: i32,
+    pub reserved: i32,
 }
 
 // Section - Session
@@ -168,6 +175,40 @@ pub struct gi_step_record {
 
 pub const GI_TRACE_UNARY: i32 = -1;
 pub const GI_TRACE_DIVERSITY: i32 = -2;
+
+/// Since 0.2. NaN marks a value that is not known (see the header).
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default)]
+pub struct gi_diagnostics {
+    pub spearman_previous: f64,
+    pub spearman_final: f64,
+    pub group_overlap_previous: f64,
+    pub group_overlap_final: f64,
+    pub movement: f64,
+    pub common_previous: i32,
+    pub common_final: i32,
+}
+
+// Section - Calibration (since 0.2)
+
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default)]
+pub struct gi_calibration_goal {
+    pub struct_size: usize,
+    pub budget: f64,
+    pub retention: f64,
+}
+
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default)]
+pub struct gi_calibration_report {
+    pub evaluations: i64,
+    pub evaluations_fraction: f64,
+    pub retention: f64,
+    pub retention_min: f64,
+    pub first_prune_step: i32,
+    pub num_runs: i32,
+}
 
 // Section - One-shot selection
 
@@ -306,6 +347,53 @@ extern "C" {
         index: usize,
         which: i32,
         scores: *mut f64,
+        capacity: usize,
+        count: *mut usize,
+    ) -> gi_status;
+    /// Since 0.2.
+    pub fn gi_trace_group(
+        session: *const gi_session,
+        index: usize,
+        ids: *mut i32,
+        capacity: usize,
+        count: *mut usize,
+    ) -> gi_status;
+    /// Since 0.2.
+    pub fn gi_trace_diagnostics(
+        session: *const gi_session,
+        index: usize,
+        which: i32,
+        diagnostics: *mut gi_diagnostics,
+        size: usize,
+    ) -> gi_status;
+
+    // Calibration (since 0.2)
+    pub fn gi_calibrate(
+        runs: *const *const gi_session,
+        num_runs: usize,
+        goal: *const gi_calibration_goal,
+        survivor_counts: *mut i32,
+        capacity: usize,
+        step_retention: *mut f64,
+        step_overlap: *mut f64,
+        report: *mut gi_calibration_report,
+        report_size: usize,
+    ) -> gi_status;
+    pub fn gi_schedule_save(
+        path: *const c_char,
+        num_candidates: i32,
+        group_size: i32,
+        num_steps: i32,
+        survivor_counts: *const i32,
+        report: *const gi_calibration_report,
+        report_size: usize,
+    ) -> gi_status;
+    pub fn gi_schedule_load(
+        path: *const c_char,
+        num_candidates: *mut i32,
+        group_size: *mut i32,
+        num_steps: *mut i32,
+        survivor_counts: *mut i32,
         capacity: usize,
         count: *mut usize,
     ) -> gi_status;

@@ -7,8 +7,9 @@
 
 mod common;
 
-use std::any::type_name;
+use std::any::{type_name, TypeId};
 use std::collections::{BTreeMap, BTreeSet};
+use std::ffi::c_char;
 use std::mem::{offset_of, size_of};
 use std::process::Command;
 
@@ -157,6 +158,7 @@ fn constants_match_the_header() {
         GI_ERR_INTERNAL,
         GI_SCHEDULE_RATIO,
         GI_SCHEDULE_COUNTS,
+        GI_SCHEDULE_ADAPTIVE,
         GI_SOLVER_AUTO,
         GI_SOLVER_EXACT,
         GI_SOLVER_HEURISTIC,
@@ -217,12 +219,17 @@ fn header_fields(code: &str, name: &str) -> Vec<String> {
 /// (field, offset, size, type) per field, from Rust.
 type Layout = Vec<(&'static str, usize, usize, String)>;
 
-fn field_type<S, F>(_: fn(&S) -> &F) -> (usize, String) {
+fn field_type<S, F: 'static>(_: fn(&S) -> &F) -> (usize, String) {
     // C cannot tell size_t from uint64_t on LP64 (both unsigned long); the C
-    // side prints "u64" for both.
-    let name = match type_name::<F>() {
-        "usize" if size_of::<usize>() == 8 => "u64".to_owned(),
-        other => other.to_owned(),
+    // side prints "u64" for both. `const char *` is "*const c_char" on both
+    // sides (c_char is i8 or u8 depending on the target).
+    let name = if TypeId::of::<F>() == TypeId::of::<*const c_char>() {
+        "*const c_char".to_owned()
+    } else {
+        match type_name::<F>() {
+            "usize" if size_of::<usize>() == 8 => "u64".to_owned(),
+            other => other.to_owned(),
+        }
     };
     (size_of::<F>(), name)
 }
@@ -256,6 +263,10 @@ fn structs_have_the_c_layout() {
             normalize,
             trace_every_step,
             seed,
+            budget,
+            schedule_file,
+            restarts,
+            reserved,
         }),
         layout!(gi_progress {
             steps_done,
@@ -284,16 +295,48 @@ fn structs_have_the_c_layout() {
             seconds_scoring,
             seconds_solving,
         }),
+        layout!(gi_diagnostics {
+            spearman_previous,
+            spearman_final,
+            group_overlap_previous,
+            group_overlap_final,
+            movement,
+            common_previous,
+            common_final,
+        }),
+        layout!(gi_calibration_goal { struct_size, budget, retention }),
+        layout!(gi_calibration_report {
+            evaluations,
+            evaluations_fraction,
+            retention,
+            retention_min,
+            first_prune_step,
+            num_runs,
+        }),
         layout!(gi_solve_result { objective, bound, gap, seconds, status, reserved, nodes }),
     ];
 
+    // Every struct the header defines is in the list above.
+    let code = strip_comments(&header());
+    let in_header: BTreeSet<&str> = code
+        .match_indices("typedef struct ")
+        .filter_map(|(pos, _)| {
+            let rest = &code[pos + "typedef struct ".len()..];
+            let name = &rest[..rest.bytes().take_while(|&c| is_ident(c)).count()];
+            // `typedef struct gi_session gi_session;` is opaque: no body.
+            rest[name.len()..].trim_start().starts_with('{').then_some(name)
+        })
+        .collect();
+    let in_list: BTreeSet<&str> = rust.iter().map(|(name, _, _)| *name).collect();
+    assert_eq!(in_header, in_list, "structs with a body in the header vs the layouts checked here");
+
     // A C program, generated from the header's struct bodies, prints what the
     // C compiler computes.
-    let code = strip_comments(&header());
     let mut c = String::from(
         "#include <group_inference.h>\n#include <stdio.h>\n#include <stddef.h>\n\
          #define TYPE(x) _Generic((x), int32_t: \"i32\", int64_t: \"i64\", uint64_t: \"u64\", \
-         double: \"f64\", const int32_t *: \"*const i32\", default: \"unknown\")\n\
+         double: \"f64\", const int32_t *: \"*const i32\", const char *: \"*const c_char\", \
+         default: \"unknown\")\n\
          int main(void) {\n",
     );
     let mut header_structs = BTreeMap::new();
