@@ -24,10 +24,12 @@ def test_defaults_come_from_gi_options_init() -> None:
         "prune_ratio": DEFAULTS.prune_ratio, "first_prune_step": DEFAULTS.first_prune_step,
         "survivor_counts": None, "solver": "auto", "time_limit": DEFAULTS.time_limit,
         "mip_gap": DEFAULTS.mip_gap, "normalize": "none", "trace_every_step": False, "seed": DEFAULTS.seed,
+        "budget": DEFAULTS.budget, "schedule_file": None, "restarts": DEFAULTS.restarts,
     }
     # The values the header documents.
     assert (defaults["num_candidates"], defaults["group_size"], defaults["num_steps"]) == (64, 4, 20)
     assert (defaults["lam"], defaults["prune_ratio"], defaults["time_limit"], defaults["mip_gap"]) == (1.0, 0.5, 0.1, 0.0)
+    assert (defaults["budget"], defaults["restarts"]) == (0.2, 0)
     with gi.Session() as s:
         assert (s.num_candidates, s.group_size, s.num_steps) == (64, 4, 20)
         p = s.progress
@@ -190,7 +192,7 @@ def test_counts_schedule(host: Host) -> None:
         host.session(schedule="counts", survivor_counts=[8, 3])
     with pytest.raises(ValueError, match="schedule='counts'"):
         host.session(survivor_counts=[8, 8, 4, 3])
-    with pytest.raises(gi.ArgumentError, match="survivor_counts is NULL"):
+    with pytest.raises(gi.ArgumentError, match="survivor_counts and schedule_file are NULL"):
         host.session(schedule="counts")
     with pytest.raises(gi.ArgumentError, match=r"survivor_counts\[1\] = 9"):
         host.session(schedule="counts", survivor_counts=[8, 9, 4, 3])

@@ -19,6 +19,9 @@ STRUCTS = {
     "gi_progress": S.GiProgress,
     "gi_step_record": S.GiStepRecord,
     "gi_solve_result": S.GiSolveResult,
+    "gi_diagnostics": S.GiDiagnostics,
+    "gi_calibration_goal": S.GiCalibrationGoal,
+    "gi_calibration_report": S.GiCalibrationReport,
 }
 
 
@@ -26,12 +29,18 @@ def c_name(field: str) -> str:
     return "lambda" if field == "lambda_" else field
 
 
-def test_sizes_are_the_0_1_layouts() -> None:
-    # The library's smallest accepted sizes (Sources/GroupInferenceC/SizedStructs.swift).
-    assert ctypes.sizeof(S.GiOptions) == 88
+def test_sizes_are_the_0_2_layouts() -> None:
+    # gi_options grew in 0.2 (budget, schedule_file, restarts, reserved); the 0.1 layout
+    # (88 bytes) is the library's smallest accepted size (Sources/GroupInferenceC/SizedStructs.swift).
+    assert ctypes.sizeof(S.GiOptions) == 112
+    assert S.GiOptions.budget.offset == 88
     assert ctypes.sizeof(S.GiProgress) == 56
     assert ctypes.sizeof(S.GiStepRecord) == 72
     assert ctypes.sizeof(S.GiSolveResult) == 48
+    # New in 0.2.
+    assert ctypes.sizeof(S.GiDiagnostics) == 48
+    assert ctypes.sizeof(S.GiCalibrationGoal) == 24
+    assert ctypes.sizeof(S.GiCalibrationReport) == 40
 
 
 def test_layout_matches_the_compiled_header(tmp_path: Path) -> None:

@@ -2,6 +2,8 @@
 
     python -m pytest examples/python/digits/test_digits.py
 """
+import json
+import subprocess
 import sys
 from pathlib import Path
 
@@ -89,3 +91,69 @@ def test_group_inference_end_to_end(nets):
     np.testing.assert_allclose(r.unary, unary, atol=1e-6)
     np.testing.assert_allclose(r.pairwise, pairwise * (1 - np.eye(k)), atol=1e-5)
     assert r.objective == pytest.approx(group_objective(unary, pairwise, lam), abs=1e-5)
+
+
+# -- schedules (0.2: calibrated and adaptive) -------------------------------------------
+
+def _gi():
+    try:
+        import groupinference as gi
+    except ImportError:
+        sys.path.insert(0, str(REPO / "bindings" / "python" / "src"))
+        gi = pytest.importorskip("groupinference")
+    return gi
+
+
+def test_committed_schedule_files():
+    """calibrate.py's files: one per sweep λ and committed budget, for M=64, K=4, T=20, within budget."""
+    gi = _gi()
+    from calibrate import COMMITTED_BUDGETS, SWEEP_LAMBDAS
+    from evaluation import Setting, calibration_path
+    from schedules import SCHEDULES_DIR
+    for lam in SWEEP_LAMBDAS:
+        for budget in COMMITTED_BUDGETS:
+            path = calibration_path(SCHEDULES_DIR, Setting(lam=lam), budget)
+            s = gi.load_schedule(path)
+            assert (s.num_candidates, s.group_size, s.num_steps) == (64, 4, 20)
+            assert s.evaluations <= budget * 64 * 20 and s.counts[-1] == 4
+            assert json.loads(path.read_text())["runs"] == 30
+    assert len(list(SCHEDULES_DIR.glob("*.json"))) == len(SWEEP_LAMBDAS) * len(COMMITTED_BUDGETS)
+
+
+def test_schedules_give_session_options(tmp_path):
+    from evaluation import Setting
+    from schedules import SCHEDULES
+    setting = Setting(lam=0.5)
+    assert SCHEDULES["reference"]().session_options(setting) == dict(schedule="ratio", prune_ratio=0.5,
+                                                                     first_prune_step=0)
+    assert SCHEDULES["adaptive"](0.3).session_options(setting) == dict(schedule="adaptive", budget=0.3)
+    options = SCHEDULES["calibrated"](0.2).session_options(setting)
+    assert options["schedule"] == "calibrated" and options["schedule_file"].name == "m64_k4_t20_lam0.5_budget0.2.json"
+    with pytest.raises(FileNotFoundError, match=r"calibrate.py --lam 0.7 --budget 0.2 --out"):
+        SCHEDULES["calibrated"](0.2, tmp_path).session_options(Setting(lam=0.7))
+
+
+def test_calibrate_then_demo_compare(tmp_path):
+    """calibrate.py writes a schedule file the demo's --compare then uses (small M and T)."""
+    small = ["--m", "16", "--k", "4", "--steps", "6"]
+    here = Path(__file__).parent
+    done = subprocess.run([sys.executable, str(here / "calibrate.py"), *small, "--lam", "0.5", "--budget", "0.5",
+                           "--seeds", "1000", "--digits", "3", "5", "--out", str(tmp_path / "schedules")],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "schedules" / "m16_k4_t6_lam0.5_budget0.5.json").exists()
+    done = subprocess.run([sys.executable, str(here / "demo.py"), *small, "--digit", "3", "--budget", "0.5",
+                           "--compare", "--quiet", "--schedules", str(tmp_path / "schedules"),
+                           "--out", str(tmp_path / "out")], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    for row in ["i.i.d. (K=4)", "group, reference", "group, calibrated 0.5", "group, adaptive 0.5",
+                "full selection (M=16)", "i.i.d. expected"]:
+        assert row in done.stdout
+    full_row = next(line for line in done.stdout.splitlines() if line.startswith("full selection"))
+    assert full_row.split()[-3:] == ["96", "100.0%", "100.0%"]
+    assert (tmp_path / "out" / "digit3_groups.png").exists()
+    # Without the file: a one-line error, nothing run.
+    done = subprocess.run([sys.executable, str(here / "demo.py"), "--schedule", "calibrated", "--lam", "0.7",
+                           "--quiet", "--out", str(tmp_path / "out2")], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2 and "calibrate.py --lam 0.7 --budget 0.2" in done.stderr
+    assert not (tmp_path / "out2").exists()

@@ -5,8 +5,9 @@ during diffusion sampling - the Python binding of libgroupinference (ctypes).
 >>> gi.solve_qip([1.0, 0.9, 0.1], [[0, 0, 1], [0, 0, 1], [1, 1, 0]], k=2, lam=1.0).selection.tolist()
 [0, 2]
 
-See :class:`Session` for the sampling loop and :func:`solve_qip` for a single
-selection problem. Importing the package loads ``libgroupinference.so``
+See :class:`Session` for the sampling loop, :func:`solve_qip` for a single
+selection problem, and :func:`calibrate` for deriving a pruning schedule from
+full runs. Importing the package loads ``libgroupinference.so``
 (``$GROUPINFERENCE_LIBRARY``, then the copy in the package, then the
 repository's release build) and checks its version.
 """
@@ -35,7 +36,8 @@ from .errors import (
     StateError,
     VersionError,
 )
-from .session import Progress, Result, Session, StepRecord
+from .session import Diagnostics, Progress, Result, Session, StepRecord
+from .calibration import Calibration, ScheduleFile, calibrate, load_schedule, save_schedule
 from .solve import QipSolution, solve_qip
 
 __all__ = [
@@ -46,6 +48,12 @@ __all__ = [
     "Progress",
     "Result",
     "StepRecord",
+    "Diagnostics",
+    "calibrate",
+    "Calibration",
+    "save_schedule",
+    "load_schedule",
+    "ScheduleFile",
     "solve_qip",
     "QipSolution",
     "GroupInferenceError",

@@ -14,7 +14,7 @@ Where the library comes from, in order:
 When nothing loads, :class:`~groupinference.errors.LibraryLoadError` lists
 every path tried and why each failed. After loading, the library's
 ``gi_version_number()`` must have the major version of the header this
-binding mirrors (0.1.0) and a minor version at least as new.
+binding mirrors (0.2.0) and a minor version at least as new.
 
 Every C function is declared through :func:`ffi`; functions returning a
 ``gi_status`` get :func:`check_status` as ``errcheck``.
@@ -189,6 +189,33 @@ gi_trace_kept = ffi("gi_trace_kept", [c_void_p, c_size_t, c_void_p, c_size_t, _s
 gi_trace_scores = ffi(
     "gi_trace_scores", [c_void_p, c_size_t, c_int32, c_void_p, c_size_t, _size_p], c_int, check_status
 )
+# Since 0.2
+gi_trace_group = ffi("gi_trace_group", [c_void_p, c_size_t, c_void_p, c_size_t, _size_p], c_int, check_status)
+gi_trace_diagnostics = ffi(
+    "gi_trace_diagnostics", [c_void_p, c_size_t, c_int32, POINTER(S.GiDiagnostics), c_size_t], c_int, check_status
+)
+
+# Section - Calibration (since 0.2)
+_int32_p = POINTER(c_int32)
+gi_calibrate = ffi(
+    "gi_calibrate",
+    [c_void_p, c_size_t, POINTER(S.GiCalibrationGoal), c_void_p, c_size_t, c_void_p, c_void_p,
+     POINTER(S.GiCalibrationReport), c_size_t],
+    c_int,
+    check_status,
+)
+gi_schedule_save = ffi(
+    "gi_schedule_save",
+    [c_char_p, c_int32, c_int32, c_int32, c_void_p, POINTER(S.GiCalibrationReport), c_size_t],
+    c_int,
+    check_status,
+)
+gi_schedule_load = ffi(
+    "gi_schedule_load",
+    [c_char_p, _int32_p, _int32_p, _int32_p, c_void_p, c_size_t, _size_p],
+    c_int,
+    check_status,
+)
 
 # Section - One-shot selection
 gi_solve_qip = ffi(
@@ -206,5 +233,5 @@ def status_string(code: int) -> str:
 
 
 def library_version() -> str:
-    """gi_version_string(): the version of the loaded library, e.g. "0.1.0"."""
+    """gi_version_string(): the version of the loaded library, e.g. "0.2.0"."""
     return (gi_version_string() or b"").decode()

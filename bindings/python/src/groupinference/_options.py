@@ -7,6 +7,7 @@ signatures show the library's values and no number is written down twice.
 from __future__ import annotations
 
 import ctypes
+import os
 from collections.abc import Mapping
 from typing import Any
 
@@ -31,18 +32,35 @@ DEFAULTS = _library_defaults()
 """The library's defaults (a gi_options filled by gi_options_init)."""
 
 DEFAULT_SCHEDULE = _name_of(S.SCHEDULES, DEFAULTS.schedule)
+SCHEDULE_NAMES: dict[str, int] = {**S.SCHEDULES, "calibrated": S.SCHEDULES["counts"]}
+"""What ``schedule=`` accepts: the gi_schedule names, and "calibrated" - GI_SCHEDULE_COUNTS
+with the counts read from ``schedule_file`` (a file written by gi.calibrate(...).save)."""
 DEFAULT_SOLVER = _name_of(S.SOLVERS, DEFAULTS.solver)
 DEFAULT_NORMALIZE = _name_of(S.NORMALIZATIONS, DEFAULTS.normalize)
 
 
-def solver_options(solver: str, time_limit: float, mip_gap: float, seed: int) -> S.GiOptions:
+def solver_options(solver: str, time_limit: float, mip_gap: float, seed: int, restarts: int) -> S.GiOptions:
     """Defaults with the solver fields set (what gi_solve_qip reads)."""
     options = _library_defaults()
     options.solver = C.choice("solver", solver, S.SOLVERS)
     options.time_limit = C.real("time_limit", time_limit)
     options.mip_gap = C.real("mip_gap", mip_gap)
     options.seed = C.integer("seed", seed, 0, 2**64 - 1)
+    options.restarts = C.integer("restarts", restarts)
     return options
+
+
+def path_bytes(name: str, value: Any) -> bytes:
+    """A filesystem path (str, bytes or os.PathLike) as the bytes C reads; no NUL."""
+    try:
+        raw = os.fsencode(os.fspath(value))
+    except TypeError:
+        raise TypeError(f"{name} must be a path (str or os.PathLike), not {type(value).__name__}") from None
+    if b"\0" in raw:
+        raise ValueError(f"{name} {value!r} contains a NUL character")
+    if not raw:
+        raise ValueError(f"{name} is empty")
+    return raw
 
 
 def session_options(
@@ -61,14 +79,20 @@ def session_options(
     normalize: str,
     trace_every_step: bool,
     seed: int,
+    budget: float,
+    schedule_file: Any,
+    restarts: int,
 ) -> tuple[S.GiOptions, np.ndarray | None]:
-    """The gi_options of a session, and the survivor_counts array it points to (keep it alive)."""
-    options = solver_options(solver, time_limit, mip_gap, seed)
+    """The gi_options of a session, and the survivor_counts array it points to (keep it alive).
+
+    The schedule_file bytes are kept alive by the struct itself (a c_char_p field)."""
+    options = solver_options(solver, time_limit, mip_gap, seed, restarts)
     options.num_candidates = C.integer("num_candidates", num_candidates)
     options.group_size = C.integer("group_size", group_size)
     options.num_steps = C.integer("num_steps", num_steps)
     options.lambda_ = C.real("lam", lam)
-    options.schedule = C.choice("schedule", schedule, S.SCHEDULES)
+    options.schedule = C.choice("schedule", schedule, SCHEDULE_NAMES)
+    options.budget = C.real("budget", budget)
     options.prune_ratio = C.real("prune_ratio", prune_ratio)
     options.first_prune_step = C.integer("first_prune_step", first_prune_step)
     options.normalize = C.choice("normalize", normalize, S.NORMALIZATIONS)
@@ -87,4 +111,11 @@ def session_options(
                 f"survivor_counts has {len(counts)} entries; num_steps = {options.num_steps} needs one per step"
             )
         options.survivor_counts = counts.ctypes.data_as(ctypes.POINTER(ctypes.c_int32))
+    if schedule_file is not None:
+        if schedule not in ("calibrated", "counts"):
+            # The library refuses it too; this message names the Python spelling.
+            raise ValueError(f"schedule_file is given but schedule = {schedule!r}; pass schedule='calibrated'")
+        options.schedule_file = path_bytes("schedule_file", schedule_file)
+    elif schedule == "calibrated":
+        raise ValueError("schedule='calibrated' needs schedule_file (a file written by Calibration.save)")
     return options, counts

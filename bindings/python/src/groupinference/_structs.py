@@ -1,4 +1,4 @@
-"""Mirror of the types, enums and limits of ``include/group_inference.h`` 0.1.0.
+"""Mirror of the types, enums and limits of ``include/group_inference.h`` 0.2.0.
 
 Everything here is a transcription of the header; nothing is computed. The
 structs are passed with ``ctypes.sizeof`` as their size, as the header asks,
@@ -9,14 +9,14 @@ check every size and field offset.
 from __future__ import annotations
 
 import ctypes
-from ctypes import c_double, c_int, c_int32, c_int64, c_size_t, c_uint64, c_void_p
+from ctypes import c_char_p, c_double, c_int, c_int32, c_int64, c_size_t, c_uint64, c_void_p
 
 # Section - Version: what this binding was written for.
 HEADER_VERSION_MAJOR = 0
-HEADER_VERSION_MINOR = 1
+HEADER_VERSION_MINOR = 2
 HEADER_VERSION_PATCH = 0
 HEADER_VERSION_NUMBER = HEADER_VERSION_MAJOR * 10000 + HEADER_VERSION_MINOR * 100 + HEADER_VERSION_PATCH
-HEADER_VERSION_STRING = "0.1.0"
+HEADER_VERSION_STRING = "0.2.0"
 
 # Section - Limits (compile-time macros of the header).
 MAX_CANDIDATES = 8192
@@ -53,7 +53,7 @@ STATUS_NAMES: dict[int, str] = {
 }
 
 # Section - Options: the enums, keyed by the strings the Python API accepts.
-SCHEDULES: dict[str, int] = {"ratio": 0, "counts": 1}
+SCHEDULES: dict[str, int] = {"ratio": 0, "counts": 1, "adaptive": 2}
 SOLVERS: dict[str, int] = {"auto": 0, "exact": 1, "heuristic": 2, "mip": 3}
 NORMALIZATIONS: dict[str, int] = {"none": 0, "zscore": 1}
 
@@ -90,6 +90,11 @@ class GiOptions(ctypes.Structure):
         ("normalize", c_int32),
         ("trace_every_step", c_int32),
         ("seed", c_uint64),
+        # Since 0.2 (the 0.1 struct ended here, at 88 bytes).
+        ("budget", c_double),
+        ("schedule_file", c_char_p),
+        ("restarts", c_int32),
+        ("reserved", c_int32),
     ]
 
 
@@ -141,6 +146,43 @@ class GiSolveResult(ctypes.Structure):
         ("status", c_int32),
         ("reserved", c_int32),
         ("nodes", c_int64),
+    ]
+
+
+class GiDiagnostics(ctypes.Structure):
+    """``gi_diagnostics`` (since 0.2)."""
+
+    _fields_ = [
+        ("spearman_previous", c_double),
+        ("spearman_final", c_double),
+        ("group_overlap_previous", c_double),
+        ("group_overlap_final", c_double),
+        ("movement", c_double),
+        ("common_previous", c_int32),
+        ("common_final", c_int32),
+    ]
+
+
+class GiCalibrationGoal(ctypes.Structure):
+    """``gi_calibration_goal`` (since 0.2)."""
+
+    _fields_ = [
+        ("struct_size", c_size_t),
+        ("budget", c_double),
+        ("retention", c_double),
+    ]
+
+
+class GiCalibrationReport(ctypes.Structure):
+    """``gi_calibration_report`` (since 0.2)."""
+
+    _fields_ = [
+        ("evaluations", c_int64),
+        ("evaluations_fraction", c_double),
+        ("retention", c_double),
+        ("retention_min", c_double),
+        ("first_prune_step", c_int32),
+        ("num_runs", c_int32),
     ]
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import ctypes
 import math
+import os
 import weakref
 from dataclasses import dataclass
 from typing import Any, Callable
@@ -30,7 +31,7 @@ from . import _structs as S
 from ._options import DEFAULT_NORMALIZE, DEFAULT_SCHEDULE, DEFAULT_SOLVER, DEFAULTS, session_options
 from .errors import GroupInferenceError, HandleError
 
-__all__ = ["Session", "Progress", "Result", "StepRecord"]
+__all__ = ["Session", "Progress", "Result", "StepRecord", "Diagnostics"]
 
 IdsArray = npt.NDArray[np.int32]
 FloatArray = npt.NDArray[np.float64]
@@ -72,6 +73,10 @@ class StepRecord:
     """The ids scored, ascending."""
     kept: IdsArray
     """The ids kept, ascending."""
+    group: IdsArray
+    """The best group of K under this record's scores, ascending (gi_trace_group): the kept ids
+    when the record kept K; otherwise known only in detail mode (trace_every_step, or the adaptive
+    schedule), else empty."""
     unary: FloatArray
     """Combined unary score of each scored id, as the solver saw it."""
     diversity: FloatArray
@@ -88,6 +93,27 @@ class StepRecord:
     seconds_solving: float
     on_demand: bool
     is_final: bool
+
+
+@dataclass(frozen=True)
+class Diagnostics:
+    """How settled one record's scores are (gi_diagnostics); None where the library has no value (NaN)."""
+
+    spearman_previous: float | None
+    """Rank correlation with the previous record's scores over the candidates both scored;
+    None for the first record or fewer than 3 in common."""
+    spearman_final: float | None
+    """The same against the final record; None until the session is done."""
+    group_overlap_previous: float | None
+    """Share of this record's best group (StepRecord.group) in the previous record's; None unless both are known."""
+    group_overlap_final: float | None
+    """Share of this record's best group in the final group; None until done or when unknown."""
+    movement: float | None
+    """Median |change| of the scores since the previous record; None for the first."""
+    common_previous: int
+    """Candidates both this and the previous record scored."""
+    common_final: int
+    """Candidates both this and the final record scored."""
 
 
 @dataclass(frozen=True)
@@ -113,6 +139,21 @@ class _Scorer:
 
 class Session:
     """A group-inference session (gi_session): M candidates with stable ids 0..M-1.
+
+    ``schedule`` says how the survivors shrink (gi_schedule):
+
+    - ``"ratio"`` (the reference): from ``first_prune_step`` on, keep
+      max(ceil(n*(1-prune_ratio)), K) after every step;
+    - ``"counts"``: keep ``survivor_counts[t]`` after step t (T entries,
+      non-increasing, the last K) - or the counts of ``schedule_file``;
+    - ``"calibrated"``: the same as ``"counts"`` with ``schedule_file``, a
+      schedule written by :meth:`Calibration.save` (its M, K, T must match);
+    - ``"adaptive"``: score every step and keep each candidate that could
+      still join the best group, within ``budget`` (model evaluations as a
+      fraction of M*T, in (0, 1]; at least enough for M + K(T-1)).
+
+    ``restarts``: rounds of iterated local search after the heuristic solver
+    (perturbed by ``seed``).
 
     Keyword defaults are the library's (read from gi_options_init). Use it as
     a context manager, or call :meth:`close`; a session that is garbage
@@ -146,13 +187,17 @@ class Session:
         normalize: str = DEFAULT_NORMALIZE,
         trace_every_step: bool = bool(DEFAULTS.trace_every_step),
         seed: int = DEFAULTS.seed,
+        budget: float = DEFAULTS.budget,
+        schedule_file: str | os.PathLike[str] | None = None,
+        restarts: int = DEFAULTS.restarts,
     ) -> None:
         self._handle: int | None = None
         options, counts = session_options(
             num_candidates=num_candidates, group_size=group_size, num_steps=num_steps, lam=lam,
             schedule=schedule, prune_ratio=prune_ratio, first_prune_step=first_prune_step,
             survivor_counts=survivor_counts, solver=solver, time_limit=time_limit, mip_gap=mip_gap,
-            normalize=normalize, trace_every_step=trace_every_step, seed=seed,
+            normalize=normalize, trace_every_step=trace_every_step, seed=seed, budget=budget,
+            schedule_file=schedule_file, restarts=restarts,
         )
         handle = ctypes.c_void_p()
         _ffi.gi_session_create(ctypes.byref(options), ctypes.byref(handle))
@@ -394,6 +439,7 @@ class Session:
             step=r.step,
             ids=_read(lambda *out: _ffi.gi_trace_ids(handle, index, *out), np.int32),
             kept=_read(lambda *out: _ffi.gi_trace_kept(handle, index, *out), np.int32),
+            group=_read(lambda *out: _ffi.gi_trace_group(handle, index, *out), np.int32),
             unary=scores(S.GI_TRACE_UNARY),
             diversity=scores(S.GI_TRACE_DIVERSITY),
             scorer_values={s.name: scores(i) for i, s in sorted(self._scorers.items())},
@@ -402,6 +448,48 @@ class Session:
             evaluations=r.evaluations, seconds_scoring=r.seconds_scoring, seconds_solving=r.seconds_solving,
             on_demand=bool(r.on_demand), is_final=bool(r.is_final),
         )
+
+
+    def diagnostics(self, index: int, which: str | int = "unary") -> Diagnostics:
+        """How settled record `index`'s scores are (gi_trace_diagnostics).
+
+        index: the record's position in :meth:`records` (negative counts from
+        the end). which: ``"unary"`` (the combined unary score), ``"diversity"``
+        (mean combined pairwise score to the other scored candidates - it also
+        moves when the scored set shrinks), or a scorer's name or id.
+        """
+        handle = self._live()
+        position = C.integer("index", index, -(2**62), 2**62)
+        if position < 0:
+            count = ctypes.c_size_t()
+            _ffi.gi_trace_count(handle, ctypes.byref(count))
+            if position + count.value < 0:
+                raise IndexError(f"index = {index} with {count.value} records")
+            position += count.value
+        d = S.GiDiagnostics()
+        _ffi.gi_trace_diagnostics(handle, position, self._which(which), ctypes.byref(d), ctypes.sizeof(d))
+        return Diagnostics(
+            spearman_previous=_optional(d.spearman_previous), spearman_final=_optional(d.spearman_final),
+            group_overlap_previous=_optional(d.group_overlap_previous),
+            group_overlap_final=_optional(d.group_overlap_final), movement=_optional(d.movement),
+            common_previous=d.common_previous, common_final=d.common_final,
+        )
+
+    def _which(self, which: str | int) -> int:
+        """The gi_trace_scores selector of "unary", "diversity", a scorer name or a scorer id."""
+        if isinstance(which, str):
+            if which == "unary":
+                return S.GI_TRACE_UNARY
+            if which == "diversity":
+                return S.GI_TRACE_DIVERSITY
+            for scorer_id, scorer in self._scorers.items():
+                if scorer.name == which:
+                    return scorer_id
+            names = ", ".join(repr(s.name) for s in self._scorers.values())
+            raise ValueError(f"which = {which!r} is not 'unary', 'diversity' or a scorer name"
+                             + (f" ({names})" if names else " (no scorers registered)"))
+        # A scorer id: the library checks its range (and names the valid ones).
+        return C.integer("which", which, 0)
 
 
 def _read(call: Callable[..., int], dtype: Any) -> np.ndarray:

@@ -43,6 +43,7 @@ def solve_qip(
     time_limit: float = DEFAULTS.time_limit,
     mip_gap: float = DEFAULTS.mip_gap,
     seed: int = DEFAULTS.seed,
+    restarts: int = DEFAULTS.restarts,
 ) -> QipSolution:
     """Choose k of n items maximising sum_i u_i y_i + lam * sum_{i<j} b_ij y_i y_j.
 
@@ -51,13 +52,14 @@ def solve_qip(
     solver: "auto", "exact" (branch and bound), "heuristic" or "mip" (GLPK);
     see gi_solver in the header. An exact or mip solve that stops at its
     time limit returns status "time_limit" and issues a GroupInferenceWarning.
+    restarts: rounds of iterated local search after the heuristic (perturbed by seed).
     """
     u = C.reals("unary", unary, (-1,), np.float64, "one value per item")
     n = len(u)
     b = C.reals("pairwise", pairwise, (n, n), np.float64, "n x n for the n unary values")
     c_k = C.integer("k", k)
     c_lam = C.real("lam", lam)
-    options = solver_options(solver, time_limit, mip_gap, seed)
+    options = solver_options(solver, time_limit, mip_gap, seed, restarts)
     # The library writes k entries, and only once it has checked 1 <= k <= n.
     selection = np.zeros(max(1, min(c_k, n)), dtype=np.int32)
     result = S.GiSolveResult()
