@@ -441,7 +441,8 @@ typedef struct gi_diagnostics {
                                   until done */
     double group_overlap_previous; /* share of this record's best group
                                   (gi_trace_group) in the previous record's;
-                                  NaN unless both are known */
+                                  NaN unless both are known (the same for
+                                  every `which`, as are the next one) */
     double group_overlap_final; /* share of it in the final group; NaN until
                                   done or unknown */
     double movement;           /* median |change| of the scores since the
@@ -501,18 +502,22 @@ gi_status gi_calibrate(const gi_session *const *runs, size_t num_runs,
                        gi_calibration_report *report, size_t report_size);
 
 /* Write a schedule (e.g. from gi_calibrate) as a small JSON file that
-** options.schedule_file and gi_schedule_load read. report may be NULL. */
+** options.schedule_file and gi_schedule_load read. `lambda` is the lambda it
+** was calibrated for (NaN: not recorded); a session with another lambda is
+** refused, since retention depends on it. report may be NULL. */
 gi_status gi_schedule_save(const char *path, int32_t num_candidates,
                            int32_t group_size, int32_t num_steps,
-                           const int32_t *survivor_counts,
+                           double lambda, const int32_t *survivor_counts,
                            const gi_calibration_report *report,
                            size_t report_size);
 
-/* Read a schedule file: M, K, T (each pointer may be NULL) and the counts
-** (count = T; survivor_counts NULL asks only for the count). */
+/* Read a schedule file: M, K, T, lambda (NaN if not recorded; each pointer
+** may be NULL) and the counts (count = T; survivor_counts NULL asks only for
+** the count). */
 gi_status gi_schedule_load(const char *path, int32_t *num_candidates,
                            int32_t *group_size, int32_t *num_steps,
-                           int32_t *survivor_counts, size_t capacity,
+                           double *lambda, int32_t *survivor_counts,
+                           size_t capacity,
                            size_t *count);
 
 /* Section - One-shot selection ------------------------------------------- */

@@ -80,7 +80,7 @@ func calibrationReport(_ e: Calibration.Evaluation, candidates m: Int, steps t: 
 
 @_cdecl("gi_schedule_save") @implementation
 public func gi_schedule_save(_ path: UnsafePointer<CChar>?, _ num_candidates: Int32, _ group_size: Int32,
-                             _ num_steps: Int32, _ survivor_counts: UnsafePointer<Int32>?,
+                             _ num_steps: Int32, _ lambda: Double, _ survivor_counts: UnsafePointer<Int32>?,
                              _ report: UnsafePointer<gi_calibration_report>?, _ report_size: Int) -> gi_status {
     guarded("gi_schedule_save") { () throws(ABIError) -> gi_status in
         guard let path else { throw .argument("path is NULL") }
@@ -100,8 +100,10 @@ public func gi_schedule_save(_ path: UnsafePointer<CChar>?, _ num_candidates: In
             }
             r = report.pointee
         }
+        guard lambda.isFinite || lambda.isNaN else { throw .argument("lambda = \(lambda) must be finite, or NaN for unrecorded") }
         let schedule = CalibratedSchedule(
-            candidates: m, groupSize: k, steps: t, counts: counts, evaluations: m + counts.dropLast().reduce(0, +),
+            candidates: m, groupSize: k, steps: t, lambda: lambda.isNaN ? nil : lambda, counts: counts,
+            evaluations: m + counts.dropLast().reduce(0, +),
             retention: r.map(\.retention).flatMap { $0.isFinite ? $0 : nil },
             minimumRetention: r.map(\.retention_min).flatMap { $0.isFinite ? $0 : nil }, runs: Int(r?.num_runs ?? 0))
         try core { () throws(GroupInferenceError) in try schedule.save(to: String(cString: path)) }
@@ -112,7 +114,7 @@ public func gi_schedule_save(_ path: UnsafePointer<CChar>?, _ num_candidates: In
 @_cdecl("gi_schedule_load") @implementation
 public func gi_schedule_load(_ path: UnsafePointer<CChar>?, _ num_candidates: UnsafeMutablePointer<Int32>?,
                              _ group_size: UnsafeMutablePointer<Int32>?, _ num_steps: UnsafeMutablePointer<Int32>?,
-                             _ survivor_counts: UnsafeMutablePointer<Int32>?, _ capacity: Int,
+                             _ lambda: UnsafeMutablePointer<Double>?, _ survivor_counts: UnsafeMutablePointer<Int32>?, _ capacity: Int,
                              _ count: UnsafeMutablePointer<Int>?) -> gi_status {
     guarded("gi_schedule_load") { () throws(ABIError) -> gi_status in
         guard let path else { throw .argument("path is NULL") }
@@ -120,6 +122,7 @@ public func gi_schedule_load(_ path: UnsafePointer<CChar>?, _ num_candidates: Un
         num_candidates?.pointee = Int32(s.candidates)
         group_size?.pointee = Int32(s.groupSize)
         num_steps?.pointee = Int32(s.steps)
+        lambda?.pointee = s.lambda ?? .nan
         try writeArray(s.counts.map { Int32($0) }, to: survivor_counts, capacity: capacity, count: count, what: "counts")
         return GI_OK
     }

@@ -86,10 +86,9 @@ func sessionConfiguration(_ o: gi_options) throws(ABIError) -> SessionConfigurat
             }
             c.schedule = .counts((0..<c.steps).map { Int(counts[$0]) })
         } else if let path = o.schedule_file {
-            let file = try core { () throws(GroupInferenceError) in try CalibratedSchedule.load(from: String(cString: path)) }
-            guard file.candidates == c.candidates, file.groupSize == c.groupSize, file.steps == c.steps else {
-                throw .argument("schedule_file '\(String(cString: path))' is for M = \(file.candidates), K = \(file.groupSize), T = \(file.steps), not the options' M = \(c.candidates), K = \(c.groupSize), T = \(c.steps)")
-            }
+            let name = String(cString: path)
+            let file = try core { () throws(GroupInferenceError) in try CalibratedSchedule.load(from: name) }
+            try core { () throws(GroupInferenceError) in try file.check(against: c, path: name) }
             c.schedule = .counts(file.counts)
         } else {
             throw .argument("options.schedule is GI_SCHEDULE_COUNTS but survivor_counts and schedule_file are NULL")

@@ -144,7 +144,7 @@ struct ScheduleCalibrationTests {
     }
 
     @Test func scheduleFilesRoundTripAndBadOnesAreNamed() throws {
-        let s = CalibratedSchedule(candidates: 8, groupSize: 2, steps: 4, counts: [8, 4, 4, 2], evaluations: 24,
+        let s = CalibratedSchedule(candidates: 8, groupSize: 2, steps: 4, lambda: 0.5, counts: [8, 4, 4, 2], evaluations: 24,
                                    retention: 0.93, minimumRetention: 0.8, runs: 3)
         #expect(try CalibratedSchedule.parse(s.json) == s)
         func message(_ text: String) -> String? {

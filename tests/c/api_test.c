@@ -493,7 +493,7 @@ static void test_calibration(void) {
     gi_options o;
     gi_progress p;
     int32_t counts[T], loaded[T], ids[M], m = 0, k = 0, t = 0;
-    double retention[T], overlap[T];
+    double retention[T], overlap[T], lam = 0;
     size_t n = 0, records = 0;
     const char *path = "build/api_test_schedule.json";
     int a;
@@ -555,19 +555,25 @@ static void test_calibration(void) {
     /* Save, load, and create a session from the file. */
     goal.budget = 0.8;
     OK(gi_calibrate((const gi_session *const *)runs, 1, &goal, counts, T, NULL, NULL, &report, sizeof report));
-    OK(gi_schedule_save(path, M, K, T, counts, &report, sizeof report));
-    OK(gi_schedule_load(path, &m, &k, &t, loaded, T, &n));
-    EXPECT(m == M && k == K && t == T && n == T && memcmp(loaded, counts, sizeof counts) == 0);
-    EXPECT_STATUS(gi_schedule_load("build/does-not-exist.json", &m, &k, &t, loaded, T, &n), GI_ERR_ARGUMENT,
+    OK(gi_schedule_save(path, M, K, T, 0.5, counts, &report, sizeof report));
+    OK(gi_schedule_load(path, &m, &k, &t, &lam, loaded, T, &n));
+    EXPECT(m == M && k == K && t == T && lam == 0.5 && n == T && memcmp(loaded, counts, sizeof counts) == 0);
+    OK(gi_schedule_load(path, NULL, NULL, NULL, NULL, NULL, 0, &n));
+    EXPECT(n == T);
+    EXPECT_STATUS(gi_schedule_load("build/does-not-exist.json", &m, &k, &t, &lam, loaded, T, &n), GI_ERR_ARGUMENT,
                   "cannot read");
+    EXPECT_STATUS(gi_schedule_save(path, M, K, T, INFINITY, counts, NULL, 0), GI_ERR_ARGUMENT, "lambda");
     loaded[1] = M + 1;
-    EXPECT_STATUS(gi_schedule_save(path, M, K, T, loaded, NULL, 0), GI_ERR_ARGUMENT, "survivor_counts[1]");
+    EXPECT_STATUS(gi_schedule_save(path, M, K, T, 0.5, loaded, NULL, 0), GI_ERR_ARGUMENT, "survivor_counts[1]");
     OK(gi_options_init(&o, sizeof o));
     o.num_candidates = M;
     o.group_size = K;
     o.num_steps = T;
     o.schedule = GI_SCHEDULE_COUNTS;
     o.schedule_file = path;
+    o.lambda = 2;
+    EXPECT_STATUS(gi_session_create(&o, &s), GI_ERR_ARGUMENT, "calibrated for lambda = 0.5");
+    o.lambda = 0.5;
     OK(gi_session_create(&o, &s));
     OK(gi_add_unary_scorer(s, "q", 1, quality, &h, NULL, NULL));
     OK(gi_set_denoiser(s, denoise, &h, NULL));

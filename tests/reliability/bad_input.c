@@ -1172,6 +1172,51 @@ static int unary_overflow_child(int solver) {
     return 0;
 }
 
+/* F7: lambda * b = 1e200 * -1e200 = -inf once one item is chosen: every gain
+** of the greedy heuristic is -inf. */
+static int greedy_overflow_child(int solver) {
+    double u[4] = {0.1, 0.2, 0.3, 0.4}, b[16];
+    int32_t sel[4];
+    gi_solve_result r;
+    gi_options o;
+    gi_status st;
+    int i, j;
+    for (i = 0; i < 4; i++)
+        for (j = 0; j < 4; j++) b[i * 4 + j] = i == j ? 0 : -1e200;
+    SETUP(gi_options_init(&o, sizeof o));
+    o.solver = solver;
+    st = gi_solve_qip(4, u, b, 1e200, 2, &o, sel, &r, sizeof r);
+    if (!is_documented_status(st)) return 3;
+    if ((st == GI_OK || st == GI_WARNING) && !isfinite(r.objective)) return 4;
+    return 0;
+}
+
+/* F7 through a session: two scorers whose weighted scores are +inf and -inf. */
+static int big_score(void *user, int32_t step, const int32_t *ids, size_t n, double *out) {
+    size_t a;
+    (void)user; (void)step;
+    for (a = 0; a < n; a++) out[a] = 1e10 + ids[a];
+    return 0;
+}
+static int session_nan_child(int solver) {
+    host h;
+    gi_options o;
+    gi_session *s;
+    gi_status st;
+    gi_progress p;
+    host_init(&h);
+    base_options(&o);
+    o.solver = solver;
+    SETUP(gi_session_create(&o, &s));
+    SETUP(gi_add_unary_scorer(s, "up", 1e300, big_score, &h, NULL, NULL));   /* 1e310: +inf */
+    SETUP(gi_add_unary_scorer(s, "down", -1e300, big_score, &h, NULL, NULL)); /* -inf; the sum: NaN */
+    st = gi_prune(s, M / 2);
+    if (!is_documented_status(st)) return 3;
+    SETUP(gi_get_progress(s, &p, sizeof p));
+    gi_session_destroy(s);
+    return 0;
+}
+
 /* Runs fn(arg) in a child; returns a description of how it ended. */
 static int run_forked(int (*fn)(int), int arg, char *how, size_t how_size) {
     pid_t pid;
@@ -1275,6 +1320,8 @@ static void test_solve_values(void) {
         FORKED(unary_overflow_child, solver, "F2 (infinite objective reported as GI_OK)");
         FORKED(session_overflow_child, solver, solver == GI_SOLVER_MIP ? "F1 (GLPK abort on lambda*b overflow)"
                                                                         : "F2 (infinite objective reported as GI_OK)");
+        FORKED(greedy_overflow_child, solver, "F7 (greedy heuristic traps when every gain is -inf/NaN)");
+        FORKED(session_nan_child, solver, "F7 (greedy heuristic traps when every gain is -inf/NaN)");
     }
 }
 

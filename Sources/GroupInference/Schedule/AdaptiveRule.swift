@@ -13,15 +13,19 @@
 /// i stays if that loss ≤ (v_i + v_w)·H: its value and the member's can
 /// still cross. Near-duplicates of members lose their pairwise value and fall
 /// early; quality differences are judged once the scores settle.
+///
+/// The budget is paced: at most as many survivors as a plan falling by
+/// `pace` per step down to K can afford with the evaluations left, so no
+/// step spends what later, better-informed steps need.
 enum AdaptiveRule {
+    static let pace = 0.85
+
     static func keepCount(step t: Int, steps: Int, groupSize k: Int, lambda: Double,
                           ids: [Int32], unary: [Double], pairwise: [Double], previous: StepRecord?,
                           previousMovement: Double?, spent: Int, budget: Int) -> Int {
         let n = ids.count
         if t >= steps - 1 || n <= k { return min(k, n) }
-        // Keep n now, then K for every later step, within the budget.
-        let cap = budget - spent - k * max(steps - t - 2, 0)
-        let allowed = min(n, max(k, cap))
+        let allowed = pacedCap(n: n, groupSize: k, stepsLeft: steps - 1 - t, evaluationsLeft: budget - spent)
         guard let previous else { return allowed } // no evidence of movement yet
 
         let change = perCandidateMovement(ids: ids, unary: unary, pairwise: pairwise, previous: previous,
@@ -51,6 +55,25 @@ enum AdaptiveRule {
             if loss <= (change[i] + change[partner]) * horizon { plausible += 1 }
         }
         return min(allowed, k + plausible)
+    }
+
+    /// The most survivors a plan n, n·pace, n·pace², ... (never below K) over
+    /// the steps left can keep within the evaluations left.
+    static func pacedCap(n: Int, groupSize k: Int, stepsLeft: Int, evaluationsLeft: Int) -> Int {
+        func cost(_ start: Int) -> Int {
+            var total = 0, size = Double(start)
+            for _ in 0..<stepsLeft {
+                total += max(k, Int(size.rounded(.up)))
+                size *= pace
+            }
+            return total
+        }
+        var low = k, high = n // cost(k) fits whenever the budget was valid
+        while low < high {
+            let mid = (low + high + 1) / 2
+            if cost(mid) <= evaluationsLeft { low = mid } else { high = mid - 1 }
+        }
+        return low
     }
 
     /// Per candidate (in `ids` order) the movement since `previous`; candidates

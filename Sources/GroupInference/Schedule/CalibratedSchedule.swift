@@ -4,6 +4,8 @@ public struct CalibratedSchedule: Equatable, Sendable {
     public var candidates: Int
     public var groupSize: Int
     public var steps: Int
+    /// The λ it was calibrated for (nil if not recorded): retention depends on it.
+    public var lambda: Double?
     /// Survivors after each step; the last is K.
     public var counts: [Int]
     /// Model evaluations the schedule spends.
@@ -13,9 +15,10 @@ public struct CalibratedSchedule: Equatable, Sendable {
     public var minimumRetention: Double?
     public var runs: Int
 
-    public init(candidates: Int, groupSize: Int, steps: Int, counts: [Int], evaluations: Int,
+    public init(candidates: Int, groupSize: Int, steps: Int, lambda: Double?, counts: [Int], evaluations: Int,
                 retention: Double?, minimumRetention: Double?, runs: Int) {
-        self.candidates = candidates; self.groupSize = groupSize; self.steps = steps; self.counts = counts
+        self.candidates = candidates; self.groupSize = groupSize; self.steps = steps; self.lambda = lambda
+        self.counts = counts
         self.evaluations = evaluations; self.retention = retention; self.minimumRetention = minimumRetention
         self.runs = runs
     }
@@ -31,6 +34,7 @@ public struct CalibratedSchedule: Equatable, Sendable {
               "num_candidates": \(candidates),
               "group_size": \(groupSize),
               "num_steps": \(steps),
+              "lambda": \(number(lambda)),
               "survivor_counts": [\(counts.map(String.init).joined(separator: ", "))],
               "evaluations": \(evaluations),
               "evaluations_fraction": \(Double(evaluations) / Double(candidates * steps)),
@@ -71,13 +75,24 @@ public struct CalibratedSchedule: Equatable, Sendable {
         }
         try PruneSchedule.counts(counts).validate(candidates: m, groupSize: k, steps: t)
         let evaluations = m + counts.dropLast().reduce(0, +)
-        return CalibratedSchedule(candidates: m, groupSize: k, steps: t, counts: counts, evaluations: evaluations,
+        return CalibratedSchedule(candidates: m, groupSize: k, steps: t, lambda: value["lambda"]?.number,
+                                  counts: counts, evaluations: evaluations,
                                   retention: value["retention"]?.number, minimumRetention: value["retention_min"]?.number,
                                   runs: (try? whole("runs")) ?? 0)
     }
 
     public func save(to path: String) throws(GroupInferenceError) {
         guard TextFile.write(json, to: path) else { throw .argument("cannot write the schedule file '\(path)'") }
+    }
+
+    /// Whether it suits a session: same M, K, T, and λ when the file records one.
+    public func check(against c: SessionConfiguration, path: String) throws(GroupInferenceError) {
+        guard candidates == c.candidates, groupSize == c.groupSize, steps == c.steps else {
+            throw .argument("schedule_file '\(path)' is for M = \(candidates), K = \(groupSize), T = \(steps), not the options' M = \(c.candidates), K = \(c.groupSize), T = \(c.steps)")
+        }
+        if let lambda, abs(lambda - c.lambda) > 1e-12 * max(1, abs(lambda)) {
+            throw .argument("schedule_file '\(path)' was calibrated for lambda = \(lambda), not the options' lambda = \(c.lambda): its retention does not carry over; calibrate again for this lambda")
+        }
     }
 
     public static func load(from path: String) throws(GroupInferenceError) -> CalibratedSchedule {

@@ -19,6 +19,9 @@ public struct Calibration {
     public let steps: Int
     public let lambda: Double
     private let runs: [Run]
+    /// Final choices already made, per run and survivor set: many replayed
+    /// schedules end with the same survivors.
+    private let finalChoices = FinalChoiceCache()
 
     /// One full run: per step, every candidate's combined scores.
     private struct Run {
@@ -97,7 +100,7 @@ public struct Calibration {
             var retained = 0.0, overlap = 0.0
             for run in runs {
                 let chosen = Self.select(run.unary[t], run.pairwise[t], among: Array(0..<candidates),
-                                         keep: groupSize, lambda: lambda)
+                                         keep: groupSize, lambda: lambda, exact: true)
                 retained += retention(run, finalObjective(run, chosen))
                 overlap += Double(chosen.filter { run.fullGroup.contains($0) }.count) / Double(groupSize)
             }
@@ -108,12 +111,17 @@ public struct Calibration {
     /// Replays `counts` (survivors after each step) on every run.
     public func evaluate(_ counts: [Int]) -> Evaluation {
         var total = 0.0, lowest = Double.infinity
-        for run in runs {
+        for (index, run) in runs.enumerated() {
             var alive = Array(0..<candidates)
-            for t in 0..<steps where counts[t] < alive.count {
+            for t in 0..<(steps - 1) where counts[t] < alive.count {
                 alive = Self.select(run.unary[t], run.pairwise[t], among: alive, keep: counts[t], lambda: lambda)
             }
-            let r = retention(run, finalObjective(run, alive))
+            // The final choice is solved exactly, as a session's would be.
+            let value = finalChoices.value(run: index, survivors: alive) {
+                finalObjective(run, Self.select(run.unary[steps - 1], run.pairwise[steps - 1], among: alive,
+                                                keep: groupSize, lambda: lambda, exact: true))
+            }
+            let r = retention(run, value)
             total += r
             lowest = min(lowest, r)
         }
@@ -182,9 +190,11 @@ public struct Calibration {
                          lambda: lambda, groupSize: groupSize).objective(of: group)
     }
 
-    /// The best `keep` of `among` under one step's scores (greedy + swaps:
-    /// thousands of replays must stay fast).
-    static func select(_ unary: [Double], _ pairwise: [Double], among: [Int], keep: Int, lambda: Double) -> [Int] {
+    /// The best `keep` of `among` under one step's scores: greedy + swaps for
+    /// the intermediate prunes of thousands of replays, or the exact search
+    /// (within 50 ms) for final choices.
+    static func select(_ unary: [Double], _ pairwise: [Double], among: [Int], keep: Int, lambda: Double,
+                       exact: Bool = false) -> [Int] {
         let n = unary.count, m = among.count
         guard keep < m else { return among }
         var u = [Double](repeating: 0, count: m), b = [Double](repeating: 0, count: m * m)
@@ -193,6 +203,21 @@ public struct Calibration {
             for (c, j) in among.enumerated() { b[a * m + c] = pairwise[i * n + j] }
         }
         let p = SelectionProblem(trusted: u, pairwise: b, lambda: lambda, groupSize: keep)
+        if exact, let s = try? solve(p, options: SolverOptions(choice: .auto, timeLimit: 0.05)) {
+            return s.selection.map { among[$0] }
+        }
         return SwapSearch.improve(p, from: GreedySelection.select(p)).map { among[$0] }
+    }
+}
+
+/// Memo of final choices: (run, survivors) → objective under the final scores.
+private final class FinalChoiceCache: @unchecked Sendable {
+    private var values: [Int: [[Int]: Double]] = [:]
+
+    func value(run: Int, survivors: [Int], _ compute: () -> Double) -> Double {
+        if let v = values[run]?[survivors] { return v }
+        let v = compute()
+        values[run, default: [:]][survivors] = v
+        return v
     }
 }

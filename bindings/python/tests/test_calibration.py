@@ -57,9 +57,6 @@ def test_retention_goal(runs: list[gi.Session]) -> None:
     assert cheaper.retention < 0.9  # the cheapest schedule of the family that keeps 90 %
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "library: Calibration replays choose each group with greedy + swaps only, while full selection "
-    "(and a real session's auto solver) solves exactly, so choosing with the final scores keeps < 100 %"))
 def test_choosing_with_the_final_scores_is_full_selection(runs: list[gi.Session]) -> None:
     c = gi.calibrate(runs, budget=1.0)
     assert c.step_retention[-1] == pytest.approx(1.0) and c.step_overlap[-1] == pytest.approx(1.0)
@@ -135,3 +132,15 @@ def test_runs_errors(runs: list[gi.Session]) -> None:
         gi.calibrate([runs[0], unfinished], budget=0.5)
     for s in (pruned, sparse, other_lambda):
         s.close()
+
+
+def test_schedule_files_record_lambda_and_refuse_another(runs: list[gi.Session], tmp_path: Path) -> None:
+    c = gi.calibrate(runs, budget=0.6)
+    path = tmp_path / "calibrated.json"
+    c.save(path)
+    assert gi.load_schedule(path).lam == pytest.approx(c.lam) == pytest.approx(runs[0].lam)
+    with pytest.raises(gi.ArgumentError, match="calibrated for lambda"):
+        gi.Session(num_candidates=M, group_size=K, num_steps=T, lam=c.lam * 2 + 1,
+                   schedule="calibrated", schedule_file=path)
+    gi.save_schedule(tmp_path / "plain.json", M, K, T, c.counts)
+    assert gi.load_schedule(tmp_path / "plain.json").lam is None

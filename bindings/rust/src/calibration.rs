@@ -47,6 +47,9 @@ pub struct Calibration {
     pub group_size: i32,
     /// T of the runs.
     pub steps: i32,
+    /// λ of the runs: saved files record it, and sessions with another λ
+    /// refuse them (retention depends on λ).
+    pub lambda: f64,
     /// Survivors after each step: T entries, non-increasing, the last K.
     pub counts: Vec<i32>,
     /// Per step `t` (T values): mean retention when the final group is chosen
@@ -76,9 +79,9 @@ impl Calibration {
         Schedule::Counts(self.counts.clone())
     }
 
-    /// M, K, T and the counts, as a schedule file holds them.
+    /// M, K, T, λ and the counts, as a schedule file holds them.
     pub fn schedule_file(&self) -> ScheduleFile {
-        ScheduleFile::new(self.candidates, self.group_size, self.steps, self.counts.clone())
+        ScheduleFile::new(self.candidates, self.group_size, self.steps, self.counts.clone()).with_lambda(self.lambda)
     }
 
     /// Writes the schedule with its measured retention as a small JSON file
@@ -97,9 +100,9 @@ impl Calibration {
 }
 
 /// The content of a schedule file (`gi_schedule_save` / `gi_schedule_load`):
-/// M, K, T and the survivor counts.
+/// M, K, T, the λ it suits (if recorded) and the survivor counts.
 #[non_exhaustive]
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ScheduleFile {
     /// M.
     pub candidates: i32,
@@ -107,6 +110,9 @@ pub struct ScheduleFile {
     pub group_size: i32,
     /// T.
     pub steps: i32,
+    /// The λ it was calibrated for; a session with another λ refuses the
+    /// file. `None`: not recorded.
+    pub lambda: Option<f64>,
     /// Survivors after each step: `steps` entries, non-increasing, each in
     /// `[K, M]`, the last K.
     pub counts: Vec<i32>,
@@ -114,7 +120,13 @@ pub struct ScheduleFile {
 
 impl ScheduleFile {
     pub fn new(candidates: i32, group_size: i32, steps: i32, counts: Vec<i32>) -> ScheduleFile {
-        ScheduleFile { candidates, group_size, steps, counts }
+        ScheduleFile { candidates, group_size, steps, lambda: None, counts }
+    }
+
+    /// Records the λ the schedule suits.
+    pub fn with_lambda(mut self, lambda: f64) -> ScheduleFile {
+        self.lambda = Some(lambda);
+        self
     }
 
     /// The schedule to run it with: [`Schedule::Counts`] of `counts`.
@@ -196,6 +208,7 @@ pub fn calibrate(runs: &[&Session<'_>], goal: Goal) -> Result<Calibration, Error
         candidates: i32::try_from(candidates).unwrap_or(i32::MAX),
         group_size: i32::try_from(group_size).unwrap_or(i32::MAX),
         steps,
+        lambda: first.lambda(),
         counts,
         step_retention,
         step_overlap,
@@ -242,6 +255,7 @@ fn save(path: &Path, schedule: &ScheduleFile, report: Option<&sys::gi_calibratio
             schedule.candidates,
             schedule.group_size,
             schedule.steps,
+            schedule.lambda.unwrap_or(f64::NAN),
             schedule.counts.as_ptr(),
             report,
             report_size,
@@ -257,17 +271,29 @@ pub fn load_schedule(path: impl AsRef<Path>) -> Result<ScheduleFile, Error> {
     check_version()?;
     let c_path = c_path("gi_schedule_load", "path", path.as_ref())?;
     let (mut m, mut k, mut t) = (0i32, 0i32, 0i32);
+    let mut lambda = f64::NAN;
     let mut count = 0usize;
     // SAFETY: a NUL-terminated path and valid out-pointers; NULL counts asks
     // only for their number.
-    check(unsafe { sys::gi_schedule_load(c_path.as_ptr(), &mut m, &mut k, &mut t, ptr::null_mut(), 0, &mut count) })?;
+    check(unsafe {
+        sys::gi_schedule_load(c_path.as_ptr(), &mut m, &mut k, &mut t, &mut lambda, ptr::null_mut(), 0, &mut count)
+    })?;
     let mut counts = vec![0i32; count];
     // SAFETY: as above, with room for `count` values. The file is read again:
     // if it changed in between, the library refuses a larger count
     // (capacity) and reports a smaller one.
     check(unsafe {
-        sys::gi_schedule_load(c_path.as_ptr(), &mut m, &mut k, &mut t, counts.as_mut_ptr(), counts.len(), &mut count)
+        sys::gi_schedule_load(
+            c_path.as_ptr(),
+            &mut m,
+            &mut k,
+            &mut t,
+            &mut lambda,
+            counts.as_mut_ptr(),
+            counts.len(),
+            &mut count,
+        )
     })?;
     counts.truncate(count);
-    Ok(ScheduleFile { candidates: m, group_size: k, steps: t, counts })
+    Ok(ScheduleFile { candidates: m, group_size: k, steps: t, lambda: (!lambda.is_nan()).then_some(lambda), counts })
 }

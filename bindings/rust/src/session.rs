@@ -86,6 +86,8 @@ pub struct Session<'env> {
     /// driving call to report.
     failures: FailureSlot,
     scorers: usize,
+    /// λ of the options it was created with (the C API has no getter).
+    lambda: f64,
     /// The closures live as long as the session and may borrow for `'env`.
     _env: PhantomData<&'env ()>,
 }
@@ -138,7 +140,12 @@ impl<'env> Session<'env> {
         check(unsafe { sys::gi_session_create(raw_options.as_ptr(), &mut handle) })?;
         let raw = NonNull::new(handle)
             .ok_or_else(|| Error::binding(Status::Internal, "gi_session_create: returned GI_OK and a NULL session"))?;
-        Ok(Session { raw, failures: Arc::new(Mutex::new(None)), scorers: 0, _env: PhantomData })
+        Ok(Session { raw, failures: Arc::new(Mutex::new(None)), scorers: 0, lambda: options.lambda, _env: PhantomData })
+    }
+
+    /// λ of the options this session was created with.
+    pub fn lambda(&self) -> f64 {
+        self.lambda
     }
 
     /// The raw handle, for calls the safe layer does not offer. It stays owned

@@ -318,9 +318,16 @@ fn a_saved_schedule_round_trips_and_runs_exactly() {
         &["is for M = 16"],
     );
     expect_err(
-        Session::new(&options().steps(T as i32 + 1).schedule(Schedule::File(path))),
+        Session::new(&options().steps(T as i32 + 1).schedule(Schedule::File(path.clone()))),
         Status::Argument,
         &["T = 6"],
+    );
+    // ... and its λ, which the saved calibration recorded.
+    assert_eq!(load_schedule(&path).unwrap().lambda, Some(c.lambda));
+    expect_err(
+        Session::new(&options().lambda(c.lambda * 2.0 + 1.0).schedule(Schedule::File(path))),
+        Status::Argument,
+        &["calibrated for lambda"],
     );
 
     // A hand-made schedule, without a report.

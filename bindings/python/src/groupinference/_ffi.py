@@ -206,13 +206,13 @@ gi_calibrate = ffi(
 )
 gi_schedule_save = ffi(
     "gi_schedule_save",
-    [c_char_p, c_int32, c_int32, c_int32, c_void_p, POINTER(S.GiCalibrationReport), c_size_t],
+    [c_char_p, c_int32, c_int32, c_int32, c_double, c_void_p, POINTER(S.GiCalibrationReport), c_size_t],
     c_int,
     check_status,
 )
 gi_schedule_load = ffi(
     "gi_schedule_load",
-    [c_char_p, _int32_p, _int32_p, _int32_p, c_void_p, c_size_t, _size_p],
+    [c_char_p, _int32_p, _int32_p, _int32_p, POINTER(c_double), c_void_p, c_size_t, _size_p],
     c_int,
     check_status,
 )

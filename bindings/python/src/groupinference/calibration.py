@@ -61,6 +61,8 @@ class Calibration:
     num_candidates: int
     group_size: int
     num_steps: int
+    lam: float
+    """The lambda of the runs; the saved file records it and sessions with another are refused."""
     counts: IdsArray
     """Survivors after each step (T entries, the last K): pass as survivor_counts, or save()."""
     evaluations: int
@@ -81,7 +83,7 @@ class Calibration:
 
     def save(self, path: PathArg) -> None:
         """Write the schedule (with its report) as JSON for ``Session(schedule="calibrated", schedule_file=path)``."""
-        _save(path, self.num_candidates, self.group_size, self.num_steps, self.counts, self._report())
+        _save(path, self.num_candidates, self.group_size, self.num_steps, self.lam, self.counts, self._report())
 
     def _report(self) -> S.GiCalibrationReport:
         return S.GiCalibrationReport(
@@ -98,6 +100,8 @@ class ScheduleFile:
     num_candidates: int
     group_size: int
     num_steps: int
+    lam: float | None
+    """The lambda it was calibrated for; None if the file does not record one."""
     counts: IdsArray
     """Survivors after each step (T entries, the last K)."""
 
@@ -144,7 +148,7 @@ def calibrate(runs: Sequence[Session], budget: float | None = None,
     first = sessions[0]
     return Calibration(
         num_candidates=first.num_candidates, group_size=first.group_size, num_steps=first.num_steps,
-        counts=counts, evaluations=report.evaluations, evaluations_fraction=report.evaluations_fraction,
+        lam=first.lam, counts=counts, evaluations=report.evaluations, evaluations_fraction=report.evaluations_fraction,
         retention=report.retention, retention_min=report.retention_min,
         first_prune_step=report.first_prune_step, num_runs=report.num_runs,
         step_retention=step_retention, step_overlap=step_overlap,
@@ -152,14 +156,18 @@ def calibrate(runs: Sequence[Session], budget: float | None = None,
 
 
 def save_schedule(path: PathArg, num_candidates: int, group_size: int, num_steps: int,
-                  survivor_counts: npt.ArrayLike, report: Calibration | None = None) -> None:
+                  survivor_counts: npt.ArrayLike, report: Calibration | None = None,
+                  lam: float | None = None) -> None:
     """Write any schedule as a schedule file (gi_schedule_save); ``report``: a Calibration whose
-    retention figures go into the file (None: none)."""
-    _save(path, num_candidates, group_size, num_steps, survivor_counts,
+    retention figures (and lambda) go into the file (None: none); ``lam``: the lambda it suits
+    (default: the report's, else unrecorded)."""
+    if lam is None and report is not None:
+        lam = report.lam
+    _save(path, num_candidates, group_size, num_steps, lam, survivor_counts,
           None if report is None else report._report())
 
 
-def _save(path: PathArg, m: int, k: int, t: int, survivor_counts: Any,
+def _save(path: PathArg, m: int, k: int, t: int, lam: float | None, survivor_counts: Any,
           report: S.GiCalibrationReport | None) -> None:
     c_path = path_bytes("path", path)
     c_m, c_k, c_t = C.integer("num_candidates", m), C.integer("group_size", k), C.integer("num_steps", t)
@@ -167,7 +175,8 @@ def _save(path: PathArg, m: int, k: int, t: int, survivor_counts: Any,
     if len(counts) != c_t:
         # The library reads num_steps entries: a shorter array would be read past its end.
         raise ValueError(f"survivor_counts has {len(counts)} entries; num_steps = {c_t} needs one per step")
-    _ffi.gi_schedule_save(c_path, c_m, c_k, c_t, C.address(counts),
+    c_lam = float("nan") if lam is None else C.real("lam", lam)
+    _ffi.gi_schedule_save(c_path, c_m, c_k, c_t, c_lam, C.address(counts),
                           None if report is None else ctypes.byref(report),
                           ctypes.sizeof(S.GiCalibrationReport))
 
@@ -176,9 +185,12 @@ def load_schedule(path: PathArg) -> ScheduleFile:
     """Read a schedule file (gi_schedule_load); ArgumentError names what is wrong with it."""
     c_path = path_bytes("path", path)
     m, k, t, count = ctypes.c_int32(), ctypes.c_int32(), ctypes.c_int32(), ctypes.c_size_t()
-    _ffi.gi_schedule_load(c_path, ctypes.byref(m), ctypes.byref(k), ctypes.byref(t), None, 0, ctypes.byref(count))
+    lam = ctypes.c_double()
+    _ffi.gi_schedule_load(c_path, ctypes.byref(m), ctypes.byref(k), ctypes.byref(t), ctypes.byref(lam), None, 0,
+                          ctypes.byref(count))
     counts = np.zeros(count.value, dtype=np.int32)
     if count.value:
-        _ffi.gi_schedule_load(c_path, ctypes.byref(m), ctypes.byref(k), ctypes.byref(t), C.address(counts),
-                              count.value, ctypes.byref(count))
-    return ScheduleFile(num_candidates=m.value, group_size=k.value, num_steps=t.value, counts=counts[: count.value])
+        _ffi.gi_schedule_load(c_path, ctypes.byref(m), ctypes.byref(k), ctypes.byref(t), ctypes.byref(lam),
+                              C.address(counts), count.value, ctypes.byref(count))
+    return ScheduleFile(num_candidates=m.value, group_size=k.value, num_steps=t.value,
+                        lam=None if np.isnan(lam.value) else lam.value, counts=counts[: count.value])

@@ -206,6 +206,7 @@ class Session:
         self._num_candidates = int(options.num_candidates)
         self._group_size = int(options.group_size)
         self._num_steps = int(options.num_steps)
+        self._lam = float(options.lambda_)
         self._scorers: dict[int, _Scorer] = {}
         self._slot = CB.ExceptionSlot()
         self._contexts: dict[int, CB.Context] = {}  # what the callbacks need; see _callbacks
@@ -260,6 +261,10 @@ class Session:
     @property
     def num_steps(self) -> int:
         return self._num_steps
+
+    @property
+    def lam(self) -> float:
+        return self._lam
 
     @property
     def scorers(self) -> dict[str, int]:
