@@ -76,6 +76,10 @@ const char *gi_version_string(void);
 #define GI_MAX_STEPS 100000
 #define GI_MAX_EMBEDDING_DIM 16384
 #define GI_MAX_SCORERS 64
+/* Scores beyond this magnitude - |u_i| and |lambda * b_ij| after weighting -
+** are refused (GI_ERR_SCORES): sums of n^2 of them stay far from float64's
+** overflow, and from GLPK's numerical limits. */
+#define GI_MAX_SCORE_MAGNITUDE 1e150
 /* The exact solvers (EXACT keeps an n x n matrix per subproblem; MIP builds
 ** a GLPK model with n(n-1)/2 pair variables) are refused for more candidates
 ** than this; auto mode then uses the heuristic. */

@@ -9,11 +9,13 @@ public func gi_calibrate(_ runs: UnsafePointer<OpaquePointer?>?, _ num_runs: Int
                          _ report: UnsafeMutablePointer<gi_calibration_report>?, _ report_size: Int) -> gi_status {
     guarded("gi_calibrate") { () throws(ABIError) -> gi_status in
         guard let runs else { throw .argument("runs is NULL") }
-        guard num_runs >= 1, num_runs <= 10_000 else { throw .argument("num_runs = \(num_runs) must be in 1..10000") }
+        guard num_runs.sizeT >= 1, num_runs.sizeT <= 10_000 else {
+            throw .argument("num_runs = \(num_runs.sizeT) must be in 1..10000")
+        }
         guard let goal else { throw .argument("goal is NULL") }
         guard let survivor_counts else { throw .argument("survivor_counts is NULL") }
-        if report != nil && report_size < SizedStruct.minimumReport {
-            throw .version("report_size = \(report_size) is not supported: pass sizeof(gi_calibration_report)")
+        if report != nil && report_size.sizeT < SizedStruct.minimumReport {
+            throw .version("report_size = \(report_size.sizeT) is not supported: pass sizeof(gi_calibration_report)")
         }
         var defaults = gi_calibration_goal()
         defaults.struct_size = MemoryLayout<gi_calibration_goal>.size
@@ -41,7 +43,7 @@ public func gi_calibrate(_ runs: UnsafePointer<OpaquePointer?>?, _ num_runs: Int
             handles.append(h)
         }
         let t = handles[0].session.configuration.steps
-        guard capacity >= t else { throw .argument("capacity = \(capacity) is less than num_steps = \(t)") }
+        guard capacity.sizeT >= t else { throw .argument("capacity = \(capacity.sizeT) is less than num_steps = \(t)") }
         let calibration = try core { () throws(GroupInferenceError) in
             try Calibration(runs: handles.map(\.session))
         }
@@ -95,8 +97,8 @@ public func gi_schedule_save(_ path: UnsafePointer<CChar>?, _ num_candidates: In
         }
         var r: gi_calibration_report?
         if let report {
-            guard report_size >= SizedStruct.minimumReport else {
-                throw .version("report_size = \(report_size) is not supported: pass sizeof(gi_calibration_report)")
+            guard report_size.sizeT >= SizedStruct.minimumReport else {
+                throw .version("report_size = \(report_size.sizeT) is not supported: pass sizeof(gi_calibration_report)")
             }
             r = report.pointee
         }

@@ -23,6 +23,9 @@ public func gi_add_embedding_scorer(_ session: OpaquePointer?, _ name: UnsafePoi
                                     _ destroy: gi_destroy_fn?, _ scorer_id: UnsafeMutablePointer<Int32>?) -> gi_status {
     let owner = CallbackOwner(user, destroy)
     return withSession("gi_add_embedding_scorer", session) { h throws(ABIError) -> gi_status in
+        guard dim >= 0 else {
+            throw .limit("scorer dim = \(dim.sizeT) exceeds the limit of \(Limits.maxEmbeddingDimension)")
+        }
         let compute: EmbeddingScoring? = fn.map { fn in
             { step, ids, out in
                 let rc = fn(user, Int32(step), ids.baseAddress, ids.count, dim, out.baseAddress)
@@ -70,7 +73,9 @@ private func checkPush(_ ids: UnsafePointer<Int32>?, _ n: Int, _ values: UnsafeR
                        _ valuesName: String, candidates: Int) throws(ABIError) {
     guard ids != nil else { throw .argument("ids is NULL") }
     guard values != nil else { throw .argument("\(valuesName) is NULL") }
-    guard n >= 1, n <= candidates else { throw .argument("n = \(n) must be in 1..M (M = \(candidates))") }
+    guard n.sizeT >= 1, n.sizeT <= candidates else {
+        throw .argument("n = \(n.sizeT) must be in 1..M (M = \(candidates))")
+    }
 }
 
 @_cdecl("gi_push_unary") @implementation
@@ -91,8 +96,8 @@ public func gi_push_embeddings(_ session: OpaquePointer?, _ scorer_id: Int32, _ 
                                _ n: Int, _ dim: Int, _ embeddings: UnsafePointer<Float>?) -> gi_status {
     withSession("gi_push_embeddings", session) { h throws(ABIError) -> gi_status in
         try checkPush(ids, n, embeddings, "embeddings", candidates: h.session.configuration.candidates)
-        guard dim >= 1, dim <= Limits.maxEmbeddingDimension else {
-            throw .argument("dim = \(dim) must be in 1..\(Limits.maxEmbeddingDimension)")
+        guard dim.sizeT >= 1, dim.sizeT <= Limits.maxEmbeddingDimension else {
+            throw .argument("dim = \(dim.sizeT) must be in 1..\(Limits.maxEmbeddingDimension)")
         }
         try core { () throws(GroupInferenceError) in
             try h.session.pushEmbeddings(scorer: Int(scorer_id), ids: UnsafeBufferPointer(start: ids, count: n),

@@ -7,15 +7,15 @@ public func gi_solve_qip(_ n: Int, _ unary: UnsafePointer<Double>?, _ pairwise: 
                          _ selection: UnsafeMutablePointer<Int32>?, _ result: UnsafeMutablePointer<gi_solve_result>?,
                          _ result_size: Int) -> gi_status {
     guarded("gi_solve_qip") { () throws(ABIError) -> gi_status in
-        guard n >= 1 else { throw .argument("n = \(n) must be at least 1") }
-        guard n <= Limits.maxCandidates else {
-            throw .limit("n = \(n) exceeds the limit of \(Limits.maxCandidates) items")
+        guard n != 0 else { throw .argument("n = 0 must be at least 1") }
+        guard n.sizeT <= Limits.maxCandidates else {
+            throw .limit("n = \(n.sizeT) exceeds the limit of \(Limits.maxCandidates) items")
         }
         guard let unary else { throw .argument("unary is NULL") }
         guard let pairwise else { throw .argument("pairwise is NULL") }
         guard let selection else { throw .argument("selection is NULL") }
-        if result != nil && result_size < SizedStruct.minimumSolveResult {
-            throw .version("result_size = \(result_size) is not supported: pass sizeof(gi_solve_result)")
+        if result != nil && result_size.sizeT < SizedStruct.minimumSolveResult {
+            throw .version("result_size = \(result_size.sizeT) is not supported: pass sizeof(gi_solve_result)")
         }
         let settings = try solverOptions(readOptions(options))
         let problem = try core { () throws(GroupInferenceError) in

@@ -4,8 +4,8 @@ import GroupInference
 /// Record `index`, or the error naming the valid range.
 private func record(_ h: SessionHandle, _ index: Int) throws(ABIError) -> StepRecord {
     let records = h.session.records
-    guard index >= 0, index < records.count else {
-        throw .argument("index = \(index) is out of range: the trace has \(records.count) records")
+    guard index.sizeT < records.count else {
+        throw .argument("index = \(index.sizeT) is out of range: the trace has \(records.count) records")
     }
     return records[index]
 }

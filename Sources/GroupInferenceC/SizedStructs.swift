@@ -22,11 +22,11 @@ enum SizedStruct {
     static func read<T>(_ source: UnsafePointer<T>, declaredSize: Int, minimum: Int,
                         defaults: T, name: String) throws(ABIError) -> T {
         let known = MemoryLayout<T>.size
-        guard declaredSize >= minimum else {
+        guard declaredSize.sizeT >= minimum else {
             throw .version("\(name).struct_size = \(declaredSize) is smaller than the smallest supported layout (\(minimum) bytes); initialise it with gi_options_init(&o, sizeof o)")
         }
-        guard declaredSize <= 1 << 16 else {
-            throw .version("\(name).struct_size = \(declaredSize) is not a plausible size; initialise it with gi_options_init(&o, sizeof o)")
+        guard declaredSize.sizeT <= 1 << 16 else {
+            throw .version("\(name).struct_size = \(declaredSize.sizeT) is not a plausible size; initialise it with gi_options_init(&o, sizeof o)")
         }
         if declaredSize > known {
             let extra = UnsafeRawPointer(source).advanced(by: known)
@@ -46,8 +46,8 @@ enum SizedStruct {
     static func write<T>(_ value: T, to destination: UnsafeMutablePointer<T>?, size: Int,
                          minimum: Int, name: String) throws(ABIError) {
         guard let destination else { throw .argument("\(name) is NULL") }
-        guard size >= minimum, size <= 1 << 16 else {
-            throw .version("size = \(size) for \(name) is not supported: pass sizeof(\(name)) (at least \(minimum) bytes)")
+        guard size.sizeT >= minimum, size.sizeT <= 1 << 16 else {
+            throw .version("size = \(size.sizeT) for \(name) is not supported: pass sizeof(\(name)) (at least \(minimum) bytes)")
         }
         let known = MemoryLayout<T>.size
         var copy = value

@@ -41,7 +41,10 @@ struct ABIError: Error {
 func guarded(_ function: StaticString, _ body: () throws(ABIError) -> gi_status) -> gi_status {
     LastError.clear()
     do {
-        return try body()
+        let status = try body()
+        // A host callback may have made a failing call in between.
+        if status == GI_OK { LastError.clear() }
+        return status
     } catch {
         LastError.set("\(function): \(error.message)")
         return error.status

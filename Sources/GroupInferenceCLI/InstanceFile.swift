@@ -21,6 +21,8 @@ struct InstanceFile {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw InstanceError("cannot read the file")
         }
+        // FoundationEssentials' JSON5 scanner traps on invalid UTF-8: check first.
+        if let bad = firstInvalidUTF8(data) { throw InstanceError("not valid UTF-8 at byte \(bad)") }
         let raw: Raw
         do {
             let decoder = JSONDecoder()
@@ -59,6 +61,22 @@ struct InstanceFile {
             return InstanceFile(problem: p)
         } catch {
             throw InstanceError(error.message)
+        }
+    }
+
+    /// Offset of the first byte that breaks UTF-8, or nil.
+    private static func firstInvalidUTF8(_ data: Data) -> Int? {
+        var decoder = UTF8()
+        var iterator = data.makeIterator()
+        var offset = 0, start = 0
+        while true {
+            switch decoder.decode(&iterator) {
+            case let .scalarValue(scalar):
+                offset += UTF8.width(scalar)
+                start = offset
+            case .emptyInput: return nil
+            case .error: return start
+            }
         }
     }
 

@@ -48,6 +48,23 @@ public struct SelectionProblem: Sendable {
             }
         }
         self.init(trusted: unary, pairwise: b, lambda: lambda, groupSize: groupSize)
+        try checkMagnitude()
+    }
+
+    /// Refuses values whose sums could overflow float64 (or break GLPK): every
+    /// |u_i| and |λ·b_ij| at most `Limits.maxMagnitude`. Finite inputs can
+    /// still overflow once weighted; the solvers rely on this check.
+    public func checkMagnitude() throws(GroupInferenceError) {
+        let limit = Limits.maxMagnitude
+        for (i, x) in unary.enumerated() where !(abs(x) <= limit) {
+            throw .scores("unary[\(i)] = \(x) is beyond ±\(limit), where the objective could overflow; rescale the scores")
+        }
+        let n = count
+        for i in 0..<n {
+            for j in 0..<n where i != j && !(abs(lambda * pairwise[i * n + j]) <= limit) {
+                throw .scores("lambda * pairwise[\(i)][\(j)] = \(lambda * pairwise[i * n + j]) is beyond ±\(limit), where the objective could overflow; rescale lambda or the scores")
+            }
+        }
     }
 
     /// For data the library assembled and already checked.

@@ -98,6 +98,14 @@ extension GroupSession {
         if let bad = out.firstIndex(where: { !$0.isFinite }) {
             throw .scores("scorer '\(slot.scorer.name)' gave \(out[bad]) in the embedding of candidate \(missing[bad / d]) at step \(step) (every value must be finite and written)")
         }
+        // Checked before storing: a stored degenerate row would fail every retry.
+        for (a, id) in missing.enumerated() {
+            var sq = 0.0
+            for t in 0..<d { let x = Double(out[a * d + t]); sq += x * x }
+            guard sq > 0, sq.isFinite else {
+                throw .scores("scorer '\(slot.scorer.name)': the embedding of candidate \(id) at step \(step) has norm \(sq.squareRoot()); cosine distance needs a non-zero finite vector")
+            }
+        }
         missing.withUnsafeBufferPointer { i in out.withUnsafeBufferPointer { slot.storeEmbeddings(i, $0, epoch: epoch) } }
     }
 

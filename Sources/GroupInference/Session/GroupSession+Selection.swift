@@ -22,6 +22,11 @@ extension GroupSession {
         }
         let problem = SelectionProblem(trusted: scores.unary, pairwise: scores.pairwise,
                                        lambda: configuration.lambda, groupSize: keep)
+        do {
+            try problem.checkMagnitude()
+        } catch {
+            throw GroupInferenceError(error.kind, "step \(step): the combined (weighted) scores: \(error.message)")
+        }
         var keptIndices = Array(0..<n)
         var solution: Solution?
         if keep < n {

@@ -13,7 +13,7 @@ enum GreedySelection {
             var bestGain = -Double.infinity
             for j in 0..<n where !chosen[j] {
                 let gain = p.unary[j] + p.lambda * pairSum[j]
-                if gain > bestGain { bestGain = gain; best = j }
+                if best < 0 || gain > bestGain { bestGain = gain; best = j }
             }
             chosen[best] = true
             selection.append(best)

@@ -140,7 +140,7 @@ MALFORMED = {
     "array": (raw("[1, 2]"), "wrong type"),
     "null document": (raw("null"), "field '' is null"),
     "empty": (raw(""), "not valid JSON"),
-    "not UTF-8": (raw(b"\xff\xfe"), "not valid JSON"),
+    "not UTF-8": (raw(b"\xff\xfe"), "not valid UTF-8 at byte 0"),
     "huge integer": (raw('{"M": 2, "K": 1, "lambda": 0, "unary": [1, 1' + "0" * 400 + '], "binary": [[0,0],[0,0]]}'),
                      "beyond float64"),
     "missing file": (args("qip", "TMP/does-not-exist.json"), "cannot read"),

@@ -120,8 +120,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             solution = solve_qip(instance.unary, instance.binary, instance.k, instance.lam,
                                  solver=solver, time_limit=time_limit, mip_gap=gap)
     except GroupInferenceError as error:
-        print(f"groupinference: {file}: {error.message}", file=sys.stderr)
-        return 1
+        # The library checks what this reader does not (e.g. magnitudes): an
+        # instance it refuses is malformed (2); a solver failure is 1.
+        malformed = error.status in ("GI_ERR_ARGUMENT", "GI_ERR_SCORES", "GI_ERR_LIMIT")
+        message = error.message.removeprefix("gi_solve_qip: ")
+        print(f"groupinference: {file}: {message}", file=sys.stderr)
+        return 2 if malformed else 1
     print(to_json(solution))
     return 0
 

@@ -87,7 +87,11 @@ def _whole(x: float, field: str) -> int:
 
 def _decode(data: bytes) -> Any:
     try:
-        return json.loads(data.decode("utf-8"), parse_float=_parse_float)
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise InstanceError(f"not valid UTF-8 at byte {error.start}") from None
+    try:
+        return json.loads(text, parse_float=_parse_float)
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:
         raise InstanceError(f"{_INVALID}: {error}") from None
 
