@@ -204,7 +204,7 @@ def test_solver_failure_exits_1(capsys: pytest.CaptureFixture[str], monkeypatch:
     monkeypatch.setattr(cli, "solve_qip", failing)
     code, out, err = run(capsys, "qip", str(BASE))
     assert (code, out) == (1, "")
-    assert err == f"groupinference: {BASE}: gi_solve_qip: GLPK failed (simulated)\n"
+    assert err == f"groupinference: {BASE}: GLPK failed (simulated)\n"
 
 
 def test_number_format(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
@@ -228,3 +228,13 @@ def test_python_dash_m() -> None:
     bad = subprocess.run([sys.executable, "-m", "groupinference", "qip"], capture_output=True, text=True,
                          env=env, timeout=60)
     assert bad.returncode == 2 and bad.stdout == "" and bad.stderr.count("\n") == 1
+
+
+def test_an_instance_the_library_refuses_exits_2(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    # Finite values whose weighted products overflow: the library's check, as the Swift CLI's.
+    path = tmp_path / "huge.json"
+    path.write_text('{"M": 3, "K": 2, "lambda": 1e200, "unary": [1, 2, 3], '
+                    '"binary": [[0, 1e200, 1], [1e200, 0, 1], [1, 1, 0]]}')
+    code, out, err = run(capsys, "qip", str(path))
+    assert (code, out) == (2, "")
+    assert "is beyond" in err and err.count("\n") == 1
