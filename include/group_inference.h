@@ -145,7 +145,8 @@ typedef enum gi_solver {
                                 z_ij = y_i y_j strengthened by
                                 sum_j z_ij = (K-1) y_i, warm-started by the
                                 heuristic; the reference formulation, slower
-                                than EXACT beyond a few dozen candidates */
+                                than EXACT beyond a few dozen candidates;
+                                GI_WARNING like EXACT */
 } gi_solver;
 
 typedef enum gi_normalize {

@@ -88,7 +88,10 @@ public func gi_schedule_save(_ path: UnsafePointer<CChar>?, _ num_candidates: In
         guard let path else { throw .argument("path is NULL") }
         guard let survivor_counts else { throw .argument("survivor_counts is NULL") }
         let m = Int(num_candidates), k = Int(group_size), t = Int(num_steps)
-        guard m >= 1, m <= Limits.maxCandidates, k >= 1, k <= m, t >= 1, t <= Limits.maxSteps else {
+        guard m <= Limits.maxCandidates, t <= Limits.maxSteps else {
+            throw .limit("num_candidates = \(m) or num_steps = \(t) exceeds the limits (\(Limits.maxCandidates), \(Limits.maxSteps))")
+        }
+        guard m >= 1, k >= 1, k <= m, t >= 1 else {
             throw .argument("num_candidates = \(m), group_size = \(k), num_steps = \(t) are out of range")
         }
         let counts = (0..<t).map { Int(survivor_counts[$0]) }

@@ -36,7 +36,7 @@ public func gi_solve_qip(_ n: Int, _ unary: UnsafePointer<Double>?, _ pairwise: 
             try SizedStruct.write(r, to: result, size: result_size, minimum: SizedStruct.minimumSolveResult,
                                   name: "gi_solve_result")
         }
-        let wantedProof = settings.choice == .exact && solution.status == .timeLimit
+        let wantedProof = settings.choice.provesOptimality && solution.status == .timeLimit
         return completionStatus(wantedProof ? .unproven : .complete)
     }
 }

@@ -89,6 +89,17 @@ struct BruteForceTests {
         }
     }
 
+    @Test func iteratedLocalSearchKeepsKDistinctItems() throws {
+        var rng = SplitMix(seed: 21)
+        for _ in 0..<300 {
+            let n = Int.random(in: 2...9, using: &rng), k = Int.random(in: 1...n, using: &rng)
+            let p = randomProblem(n: n, k: k, lambda: Double.random(in: -1...2, using: &rng), negative: true, rng: &rng)
+            let s = try solve(p, options: SolverOptions(choice: .heuristic, seed: rng.next(), restarts: 5))
+            #expect(s.selection.count == k && Set(s.selection).count == k, "n=\(n) k=\(k): \(s.selection)")
+            #expect(s.objective <= BruteForce.solve(p).objective + 1e-9)
+        }
+    }
+
     @Test func heuristicNeverWorseThanGreedy() {
         var rng = SplitMix(seed: 11)
         for _ in 0..<300 {

@@ -66,7 +66,7 @@ extension GroupSession {
             finalGroup = FinalGroup(ids: kept, unary: keptIndices.map { scores.unary[$0] },
                                     pairwise: pairwise, objective: objective)
         }
-        let wantedProof = configuration.solver.choice == .exact
+        let wantedProof = configuration.solver.choice.provesOptimality
         return wantedProof && solution?.status == .timeLimit ? .unproven : .complete
     }
 

@@ -8,7 +8,8 @@ enum IteratedSwapSearch {
         guard k > 0, k < n, rounds > 0 else { return start }
         var rng = SplitMix64(seed: seed)
         var best = start, bestValue = p.objective(of: start)
-        let strength = max(2, min(k, n - k) / 8)
+        // Exchange a few, never more than there are chosen or unchosen items.
+        let strength = min(max(2, min(k, n - k) / 8), k, n - k)
         for _ in 0..<rounds {
             if Stopwatch.now() > deadline { break }
             var chosen = Set(best)
@@ -18,6 +19,7 @@ enum IteratedSwapSearch {
             for i in leaving { chosen.remove(i) }
             for j in entering { chosen.insert(j) }
             let candidate = SwapSearch.improve(p, from: Array(chosen))
+            guard candidate.count == k else { continue }
             let value = p.objective(of: candidate)
             if value > bestValue + Solution.proofTolerance(bestValue) { best = candidate; bestValue = value }
         }

@@ -9,6 +9,12 @@ public enum SolverChoice: Int32, Sendable {
     case mip = 3
 }
 
+extension SolverChoice {
+    /// The solvers asked for a proof: a solve they stop at the time limit
+    /// is reported as a warning.
+    public var provesOptimality: Bool { self == .exact || self == .mip }
+}
+
 public struct SolverOptions: Sendable {
     public var choice: SolverChoice
     /// Seconds an exact solve may take. The default keeps a prune far below
