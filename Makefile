@@ -95,7 +95,7 @@ example: lib | $(OUT)
 	$(OUT)/toy_host
 
 demo: python
-	$(PY) examples/python/digits/demo.py --digit 3 --k 4 --m 64 --out build/demo
+	$(PY) examples/python/digits/demo.py --digit 3 --k 4 --m 64 --schedule adaptive --compare --out build/demo
 
 bench: deps lib
 	$(SWIFT) run -c release groupinference-bench
