@@ -114,9 +114,9 @@ struct BranchAndBound {
             // Branch on the most promising fractional item (largest y): its
             // "in" side finds good groups early and its "out" side is pruned
             // soonest; explore the side it leans to first.
-            var pick = 0, closest = Double.infinity
-            for (a, y) in estimate.point.enumerated() where y < 1 - 1e-6 && -y < closest {
-                closest = -y
+            var pick = 0, largest = -Double.infinity
+            for (a, y) in estimate.point.enumerated() where y < 1 - 1e-6 && y > largest {
+                largest = y
                 pick = a
             }
             let item = free[pick]
