@@ -6,6 +6,8 @@
 #   make install   PREFIX=/usr/local: libgroupinference.so, the header,
 #                  groupinference.pc and the `groupinference` CLI
 #   make bench     benchmarks that print figures
+#   make reliability  bad input, GLPK guard, fuzzing, sanitizers, valgrind,
+#                  concurrency (make test runs its fast part)
 
 PREFIX ?= /usr/local
 CC ?= cc
@@ -23,7 +25,7 @@ CFLAGS_LOCAL := -Iinclude
 LDFLAGS_LOCAL := -L$(RELEASE) -lgroupinference -Wl,-rpath,$(abspath $(RELEASE)) -lm
 
 .PHONY: all deps lib cli python test test-swift test-c test-exports test-install test-rust \
-        test-python demo example bench install uninstall clean
+        test-python test-reliability reliability demo example bench install uninstall clean
 
 all: lib cli
 
@@ -56,7 +58,7 @@ python: lib $(VENV)/.ready
 
 # --- tests -----------------------------------------------------------------
 
-test: test-swift test-c test-exports test-install test-rust test-python
+test: test-swift test-c test-exports test-install test-rust test-python test-reliability
 	@echo "all tests passed"
 
 test-swift: deps
@@ -83,6 +85,12 @@ test-install: lib cli
 test-python: python cli
 	cd bindings/python && ../../$(PY) -m pytest -q tests
 	$(PY) -m pytest -q examples/python/digits/test_digits.py
+
+test-reliability: lib cli
+	tests/reliability/run.sh --fast
+
+reliability: lib cli
+	tests/reliability/run.sh
 
 test-rust: lib
 	cd bindings/rust && cargo test --offline -j1
