@@ -377,7 +377,7 @@ gi_status gi_result_pairwise(const gi_session *session, double *matrix,
 
 typedef enum gi_solve_status {
     GI_SOLVE_NONE = 0,       /* nothing was selected (every candidate kept) */
-    GI_SOLVE_OPTIMAL = 1,    /* proven optimal */
+    GI_SOLVE_OPTIMAL = 1,    /* proven optimal (to a relative 1e-11) */
     GI_SOLVE_GAP_LIMIT = 2,  /* stopped when the gap fell to mip_gap */
     GI_SOLVE_TIME_LIMIT = 3, /* stopped at time_limit; see gap */
     GI_SOLVE_HEURISTIC = 4   /* heuristic only; gap from a cheap bound */

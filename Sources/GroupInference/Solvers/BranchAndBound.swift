@@ -10,7 +10,7 @@
 ///
 /// A subtree is pruned when its bound does not exceed the incumbent by more
 /// than `Solution.proofTolerance`, so "optimal" means optimal to a relative
-/// 1e-10.
+/// 1e-11.
 struct BranchAndBound {
     let problem: SelectionProblem
     let sigma: Double

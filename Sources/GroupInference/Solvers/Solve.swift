@@ -6,6 +6,9 @@
 /// without searching.
 public func solve(_ p: SelectionProblem, options: SolverOptions = SolverOptions()) throws(GroupInferenceError) -> Solution {
     try options.validate()
+    if options.choice == .exact || options.choice == .mip, p.count > Limits.maxExactCandidates {
+        throw .limit("the \(options.choice == .exact ? "exact" : "MIP") solver handles at most \(Limits.maxExactCandidates) candidates per selection; this one has \(p.count) (use the auto or heuristic solver)")
+    }
     let clock = Stopwatch()
     if let trivial = TrivialSelection.solve(p) {
         let value = p.objective(of: trivial)
@@ -29,31 +32,31 @@ public func solve(_ p: SelectionProblem, options: SolverOptions = SolverOptions(
     case .heuristic:
         break
     case .exact:
-        guard p.count <= Limits.maxExactCandidates else {
-            throw .limit("the exact solver handles at most \(Limits.maxExactCandidates) candidates per selection; this one has \(p.count) (use the auto or heuristic solver)")
-        }
-        guard let sigma = ConcavityShift.compute(p.pairwise.map { $0 * p.lambda }, count: p.count) else {
+        guard let s = exactSearch(p, from: heuristic, timeLimit: remaining, relativeGap: options.relativeGap) else {
             throw .solver("LAPACK could not compute the eigenvalue the exact bound needs (\(p.count) candidates)")
         }
-        var search = BranchAndBound(p, sigma: sigma, incumbent: heuristic)
-        return search.run(timeLimit: remaining, relativeGap: options.relativeGap).timed(clock.elapsed)
+        return s.timed(clock.elapsed)
     case .mip:
-        guard p.count <= Limits.maxExactCandidates else {
-            throw .limit("the MIP solver handles at most \(Limits.maxExactCandidates) candidates per selection; this one has \(p.count) (use the auto or heuristic solver)")
-        }
         return try ExactMIP.solve(p, incumbent: heuristic, timeLimit: remaining,
                                   relativeGap: options.relativeGap).timed(clock.elapsed)
     case .auto:
+        // Auto asks for no proof: a search stopped by the clock still has the
+        // best answer found and an honest bound.
         if !largeForExact, remaining > 0,
-           let sigma = ConcavityShift.compute(p.pairwise.map { $0 * p.lambda }, count: p.count) {
-            // Auto asks for no proof: a search stopped by the clock still has
-            // the best answer found and an honest bound.
-            var search = BranchAndBound(p, sigma: sigma, incumbent: heuristic)
-            return search.run(timeLimit: remaining, relativeGap: options.relativeGap).timed(clock.elapsed)
+           let s = exactSearch(p, from: heuristic, timeLimit: remaining, relativeGap: options.relativeGap) {
+            return s.timed(clock.elapsed)
         }
     }
     return Solution(selection: heuristic, objective: value, bound: bound,
                     status: .heuristic, seconds: clock.elapsed, nodes: 0)
+}
+
+/// Branch and bound from `incumbent`; nil if LAPACK fails on the eigenvalue.
+private func exactSearch(_ p: SelectionProblem, from incumbent: [Int], timeLimit: Double,
+                         relativeGap: Double) -> Solution? {
+    guard let sigma = ConcavityShift.compute(p.pairwise.map { $0 * p.lambda }, count: p.count) else { return nil }
+    var search = BranchAndBound(p, sigma: sigma, incumbent: incumbent)
+    return search.run(timeLimit: timeLimit, relativeGap: relativeGap)
 }
 
 /// Problems whose answer needs no search.
