@@ -20,5 +20,5 @@ if what == "overhead" || what == "all" {
 }
 if what == "scale" || what == "all" {
     print()
-    try ScaleBench.run(sizes: [(1024, 32), (1024, 512)], seeds: [1, 2])
+    try ScaleBench.run(sizes: [(1024, 32), (1024, 512)], seeds: [1, 2, 3, 4, 5])
 }
