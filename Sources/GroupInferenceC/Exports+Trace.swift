@@ -10,6 +10,17 @@ private func record(_ h: SessionHandle, _ index: Int) throws(ABIError) -> StepRe
     return records[index]
 }
 
+/// The scores `which` selects: a scorer id, GI_TRACE_UNARY or GI_TRACE_DIVERSITY.
+private func series(_ which: Int32, _ r: StepRecord) throws(ABIError) -> ScoreSeries {
+    switch which {
+    case GI_TRACE_UNARY: return .unary
+    case GI_TRACE_DIVERSITY: return .diversity
+    case 0..<Int32(r.scorerValues.count): return .scorer(Int(which))
+    default:
+        throw .argument("which = \(which) is neither a scorer id (0..\(r.scorerValues.count - 1)) nor GI_TRACE_UNARY / GI_TRACE_DIVERSITY")
+    }
+}
+
 @_cdecl("gi_trace_count") @implementation
 public func gi_trace_count(_ session: OpaquePointer?, _ count: UnsafeMutablePointer<Int>?) -> gi_status {
     withSession("gi_trace_count", session) { h throws(ABIError) -> gi_status in
@@ -66,15 +77,7 @@ public func gi_trace_scores(_ session: OpaquePointer?, _ index: Int, _ which: In
                             _ count: UnsafeMutablePointer<Int>?) -> gi_status {
     withSession("gi_trace_scores", session) { h throws(ABIError) -> gi_status in
         let r = try record(h, index)
-        let values: [Double]
-        switch which {
-        case GI_TRACE_UNARY: values = r.unary
-        case GI_TRACE_DIVERSITY: values = r.diversity
-        case 0..<Int32(r.scorerValues.count): values = r.scorerValues[Int(which)]
-        default:
-            throw .argument("which = \(which) is neither a scorer id (0..\(r.scorerValues.count - 1)) nor GI_TRACE_UNARY / GI_TRACE_DIVERSITY")
-        }
-        try writeArray(values, to: scores, capacity: capacity, count: count, what: "scores")
+        try writeArray(r.values(try series(which, r)), to: scores, capacity: capacity, count: count, what: "scores")
         return GI_OK
     }
 }
@@ -93,15 +96,7 @@ public func gi_trace_diagnostics(_ session: OpaquePointer?, _ index: Int, _ whic
                                  _ out: UnsafeMutablePointer<gi_diagnostics>?, _ size: Int) -> gi_status {
     withSession("gi_trace_diagnostics", session) { h throws(ABIError) -> gi_status in
         let r = try record(h, index)
-        let series: ScoreSeries
-        switch which {
-        case GI_TRACE_UNARY: series = .unary
-        case GI_TRACE_DIVERSITY: series = .diversity
-        case 0..<Int32(r.scorerValues.count): series = .scorer(Int(which))
-        default:
-            throw .argument("which = \(which) is neither a scorer id (0..\(r.scorerValues.count - 1)) nor GI_TRACE_UNARY / GI_TRACE_DIVERSITY")
-        }
-        guard let d = h.session.diagnostics(record: index, series: series) else {
+        guard let d = h.session.diagnostics(record: index, series: try series(which, r)) else {
             throw ABIError(status: GI_ERR_INTERNAL, message: "no diagnostics for record \(index)")
         }
         var c = gi_diagnostics()

@@ -36,15 +36,8 @@ extension GroupSession {
         let record = records[index]
         let previous = index > 0 ? records[index - 1] : nil
         let final = isDone ? records.last : nil
-        func values(_ r: StepRecord) -> [Double] {
-            switch series {
-            case .unary: r.unary
-            case .diversity: r.diversity
-            case let .scorer(s): r.scorerValues[s]
-            }
-        }
-        let againstPrevious = previous.map { paired(record, values(record), $0, values($0)) }
-        let againstFinal = final.map { paired(record, values(record), $0, values($0)) }
+        let againstPrevious = previous.map { paired(record, record.values(series), $0, $0.values(series)) }
+        let againstFinal = final.map { paired(record, record.values(series), $0, $0.values(series)) }
         let k = Double(configuration.groupSize)
         func overlap(_ a: [Int32], _ b: [Int32]) -> Double? {
             guard !a.isEmpty, !b.isEmpty else { return nil }
@@ -72,6 +65,17 @@ extension GroupSession {
             if let j = at[id] { x.append(va[i]); y.append(vb[j]) }
         }
         return (x, y)
+    }
+}
+
+extension StepRecord {
+    /// One value per scored id for a series (the scorer must exist).
+    public func values(_ series: ScoreSeries) -> [Double] {
+        switch series {
+        case .unary: unary
+        case .diversity: diversity
+        case let .scorer(s): scorerValues[s]
+        }
     }
 }
 
