@@ -8,7 +8,7 @@
 ///   come, in steps of today's size - from the decay of the typical movement
 ///   (r = median v now / median v one step earlier, H = r/(1−r)), at most the
 ///   steps left;
-/// - its distance to the best group G: the loss of the best single swap that
+/// - its distance to the best group G (the caller's, indices into `ids`): the loss of the best single swap that
 ///   brings it in, min over w ∈ G of (value_w − value_i + λb_iw).
 /// i stays if that loss ≤ (v_i + v_w)·H: its value and the member's can
 /// still cross. Near-duplicates of members lose their pairwise value and fall
@@ -21,7 +21,7 @@ enum AdaptiveRule {
     static let pace = 0.85
 
     static func keepCount(step t: Int, steps: Int, groupSize k: Int, lambda: Double,
-                          ids: [Int32], unary: [Double], pairwise: [Double], previous: StepRecord?,
+                          ids: [Int32], unary: [Double], pairwise: [Double], group: [Int], previous: StepRecord?,
                           previousMovement: Double?, spent: Int, budget: Int) -> Int {
         let n = ids.count
         if t >= steps - 1 || n <= k { return min(k, n) }
@@ -37,8 +37,7 @@ enum AdaptiveRule {
             let r = typical / before
             if r < 1 { horizon = min(stepsLeft, r / (1 - r)) }
         }
-        let problem = SelectionProblem(trusted: unary, pairwise: pairwise, lambda: lambda, groupSize: k)
-        let group = SwapSearch.improve(problem, from: GreedySelection.select(problem))
+        guard !group.isEmpty else { return allowed }
         var inGroup = [Bool](repeating: false, count: n)
         for g in group { inGroup[g] = true }
         // value_x = u_x + λ Σ_{g ∈ G, g ≠ x} b_xg

@@ -15,10 +15,18 @@ extension GroupSession {
         let secondsScoring = scoringClock.elapsed
 
         let n = ids.count, k = configuration.groupSize
+        // The best K-group under these scores, for the record (detail mode)
+        // and the adaptive rule: computed once, when either needs it.
+        var bestGroup: [Int]?
+        if k < n, recordsDetail {
+            let p = SelectionProblem(trusted: scores.unary, pairwise: scores.pairwise,
+                                     lambda: configuration.lambda, groupSize: k)
+            bestGroup = SwapSearch.improve(p, from: GreedySelection.select(p))
+        }
         let keep: Int
         switch rule {
         case let .count(c): keep = c
-        case .adaptive: keep = adaptiveKeep(ids: ids, scores: scores, step: step)
+        case .adaptive: keep = adaptiveKeep(ids: ids, scores: scores, group: bestGroup ?? [], step: step)
         }
         let problem = SelectionProblem(trusted: scores.unary, pairwise: scores.pairwise,
                                        lambda: configuration.lambda, groupSize: keep)
@@ -39,13 +47,7 @@ extension GroupSession {
         }
         let kept = keptIndices.map { ids[$0] }
         let objective = solution?.objective ?? problem.objective(of: keptIndices)
-        var group: [Int32] = []
-        if keep == k {
-            group = kept
-        } else if recordsDetail, k < n {
-            let best = SwapSearch.improve(problem.withGroupSize(k), from: GreedySelection.select(problem.withGroupSize(k)))
-            group = best.map { ids[$0] }
-        }
+        let group = keep == k ? kept : (bestGroup ?? []).map { ids[$0] }
         records.append(StepRecord(
             step: step, ids: ids, kept: kept, solveStatus: solution?.status,
             onDemand: onDemand, isFinal: isFinal, evaluations: evaluations,
@@ -78,21 +80,15 @@ extension GroupSession {
         return false
     }
 
-    private func adaptiveKeep(ids: [Int32], scores: AssembledScores, step: Int) -> Int {
+    private func adaptiveKeep(ids: [Int32], scores: AssembledScores, group: [Int], step: Int) -> Int {
         guard case let .adaptive(budget) = configuration.schedule else { return ids.count }
         let c = configuration
         let previous = records.last.flatMap { $0.step == step - 1 && !$0.pairwise.isEmpty ? $0 : nil }
         return AdaptiveRule.keepCount(
             step: step, steps: c.steps, groupSize: c.groupSize, lambda: c.lambda,
-            ids: ids, unary: scores.unary, pairwise: scores.pairwise, previous: previous,
+            ids: ids, unary: scores.unary, pairwise: scores.pairwise, group: group, previous: previous,
             previousMovement: previous.flatMap { p in records.count >= 2 ? records[records.count - 2] : nil }
                 .map { AdaptiveRule.movement(from: $0, to: previous!, lambda: c.lambda, groupSize: c.groupSize) },
             spent: evaluations, budget: PruneSchedule.budgetEvaluations(budget, candidates: c.candidates, steps: c.steps))
-    }
-}
-
-extension SelectionProblem {
-    func withGroupSize(_ k: Int) -> SelectionProblem {
-        SelectionProblem(trusted: unary, pairwise: pairwise, lambda: lambda, groupSize: k)
     }
 }
