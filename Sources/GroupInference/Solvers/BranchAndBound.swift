@@ -18,46 +18,105 @@ struct BranchAndBound {
     private var best: [Int]
     private var bestValue: Double
     private(set) var nodes = 0
+    /// Open subproblems, largest bound first, while they fit in `memoryLimit`.
+    private var open = NodeHeap()
+    /// Subproblems beyond the memory limit, finished depth-first (last in,
+    /// first out) before the heap is touched again: at most two per level.
+    private var dive: [Node] = []
+    private var openBytes = 0
+    private let memoryLimit: Int
+    /// How the search ended, once it has.
+    private var finished: SolveStatus?
 
     /// A subproblem: per item 1 in, −1 out, 0 free; a warm start for the
-    /// relaxation; the parent's bound, valid for the whole subtree.
+    /// relaxation (float32 halves the open list; FISTA only starts there);
+    /// the parent's bound, valid for the whole subtree.
     private struct Node {
         var state: [Int8]
-        var warm: [Double]
+        var warm: [Float]
         var bound: Double
     }
 
-    init(_ p: SelectionProblem, sigma: Double, incumbent: [Int]) {
+    init(_ p: SelectionProblem, sigma: Double, incumbent: [Int], memoryLimit: Int = SolverOptions.defaultMemoryLimit) {
         problem = p
         self.sigma = sigma
+        self.memoryLimit = memoryLimit
         w = p.pairwise.map { $0 * p.lambda }
         best = incumbent
         bestValue = p.objective(of: incumbent)
+        open.push(Node(state: [Int8](repeating: 0, count: p.count), warm: [], bound: .infinity))
     }
 
+    /// The whole search within `timeLimit` seconds.
     mutating func run(timeLimit: Double, relativeGap: Double) -> Solution {
         let clock = Stopwatch()
-        let n = problem.count
-        var open = NodeHeap()
-        open.push(Node(state: [Int8](repeating: 0, count: n), warm: [], bound: .infinity))
-        var stopped: SolveStatus?
-        search: while var node = open.popMax() {
+        _ = search(until: Stopwatch.now() + timeLimit, relativeGap: relativeGap)
+        return solution(seconds: clock.elapsed)
+    }
+
+    /// Searches until `deadline` (monotonic seconds); resumable. Returns
+    /// whether the search is over (optimal, or within `relativeGap`).
+    mutating func search(until deadline: Double, relativeGap: Double) -> Bool {
+        if finished != nil { return true }
+        while var node = next() {
             while true {
-                let bound = max(node.bound, open.maxBound ?? -.infinity)
-                if clock.elapsed > timeLimit || (relativeGap > 0 && gap(bound) <= relativeGap) {
-                    stopped = clock.elapsed > timeLimit ? .timeLimit : .gapLimit
-                    open.push(node)
-                    break search
+                if relativeGap > 0 && gap(max(node.bound, openBound())) <= relativeGap {
+                    keep(node, evenBeyondLimit: true)
+                    finished = .gapLimit
+                    return true
+                }
+                if Stopwatch.now() > deadline {
+                    keep(node, evenBeyondLimit: true)
+                    return false
                 }
                 nodes += 1
                 guard let (preferred, other) = process(node, firstNode: nodes == 1) else { break }
-                open.push(other)
+                keep(other, evenBeyondLimit: false)
                 node = preferred
             }
         }
-        let bound = stopped == nil ? bestValue : max(open.maxBound ?? bestValue, bestValue)
+        finished = .optimal
+        return true
+    }
+
+    /// A better selection found elsewhere (e.g. by tabu search) prunes more.
+    mutating func offer(_ selection: [Int]) { consider(selection) }
+
+    var incumbentValue: Double { bestValue }
+
+    /// The best selection so far with the honest bound: the largest bound
+    /// still open, or the objective itself once the search is complete.
+    func solution(seconds: Double) -> Solution {
+        let status = finished ?? .timeLimit
+        let bound = status == .optimal ? bestValue : max(openBound(), bestValue)
         return Solution(selection: best.sorted(), objective: bestValue, bound: bound,
-                        status: stopped ?? .optimal, seconds: clock.elapsed, nodes: nodes)
+                        status: status, seconds: seconds, nodes: nodes)
+    }
+
+    private var nodeBytes: Int {
+        // state + warm start + two array headers and allocator slack + the heap slot
+        5 * problem.count + 2 * 48 + MemoryLayout<Node>.stride
+    }
+
+    private mutating func next() -> Node? {
+        if let node = dive.popLast() { return node }
+        guard let node = open.popMax() else { return nil }
+        openBytes -= nodeBytes
+        return node
+    }
+
+    private mutating func keep(_ node: Node, evenBeyondLimit: Bool) {
+        if dive.isEmpty && (evenBeyondLimit || openBytes + nodeBytes <= memoryLimit) {
+            open.push(node)
+            openBytes += nodeBytes
+        } else {
+            dive.append(node)
+        }
+    }
+
+    /// The largest bound of any open subproblem (−∞ if none).
+    private func openBound() -> Double {
+        dive.reduce(open.maxBound ?? -.infinity) { max($0, $1.bound) }
     }
 
     private func gap(_ bound: Double) -> Double {
@@ -91,14 +150,14 @@ struct BranchAndBound {
                 return nil
             }
             let relaxation = makeRelaxation(chosen: chosen, free: free, remaining: remaining)
-            let start = warm.isEmpty ? nil : free.map { warm[$0] }
+            let start = warm.isEmpty ? nil : free.map { Double(warm[$0]) }
             let estimate = relaxation.estimate(from: start, iterations: firstNode ? 400 : 10,
                                                target: bestValue + tolerance())
             let bound = min(estimate.bound, parentBound)
             if bound <= bestValue + tolerance() { return nil }
             parentBound = bound
-            if warm.isEmpty { warm = [Double](repeating: 0, count: n) }
-            for (a, i) in free.enumerated() { warm[i] = estimate.point[a] }
+            if warm.isEmpty { warm = [Float](repeating: 0, count: n) }
+            for (a, i) in free.enumerated() { warm[i] = Float(estimate.point[a]) }
 
             if fixByReducedCosts(estimate, free: free, remaining: remaining, state: &state) { continue }
 

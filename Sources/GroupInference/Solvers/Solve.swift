@@ -32,7 +32,8 @@ public func solve(_ p: SelectionProblem, options: SolverOptions = SolverOptions(
     case .heuristic:
         break
     case .exact:
-        guard let s = exactSearch(p, from: heuristic, timeLimit: remaining, relativeGap: options.relativeGap) else {
+        guard let s = exactSearch(p, from: heuristic, timeLimit: remaining, relativeGap: options.relativeGap,
+                                  memoryLimit: options.memoryLimit) else {
             throw .solver("LAPACK could not compute the eigenvalue the exact bound needs (\(p.count) candidates)")
         }
         return s.timed(clock.elapsed)
@@ -42,9 +43,9 @@ public func solve(_ p: SelectionProblem, options: SolverOptions = SolverOptions(
     case .auto:
         // Auto asks for no proof: a search stopped by the clock still has the
         // best answer found and an honest bound.
-        if !largeForExact, remaining > 0,
-           let s = exactSearch(p, from: heuristic, timeLimit: remaining, relativeGap: options.relativeGap) {
-            return s.timed(clock.elapsed)
+        if remaining > 0 {
+            return AnytimeSearch.solve(p, heuristic: heuristic, cheapBound: bound,
+                                       deadline: Stopwatch.now() + remaining, options: options).timed(clock.elapsed)
         }
     }
     return Solution(selection: heuristic, objective: value, bound: bound,
@@ -53,9 +54,9 @@ public func solve(_ p: SelectionProblem, options: SolverOptions = SolverOptions(
 
 /// Branch and bound from `incumbent`; nil if LAPACK fails on the eigenvalue.
 private func exactSearch(_ p: SelectionProblem, from incumbent: [Int], timeLimit: Double,
-                         relativeGap: Double) -> Solution? {
+                         relativeGap: Double, memoryLimit: Int) -> Solution? {
     guard let sigma = ConcavityShift.compute(p.pairwise.map { $0 * p.lambda }, count: p.count) else { return nil }
-    var search = BranchAndBound(p, sigma: sigma, incumbent: incumbent)
+    var search = BranchAndBound(p, sigma: sigma, incumbent: incumbent, memoryLimit: memoryLimit)
     return search.run(timeLimit: timeLimit, relativeGap: relativeGap)
 }
 

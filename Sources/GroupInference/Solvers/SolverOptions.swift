@@ -29,14 +29,23 @@ public struct SolverOptions: Sendable {
     /// limit). Measured on M = 1024 (bench/): greedy + swaps is already within
     /// 1e-5 of what 300 rounds find, so the default is none.
     public var restarts: Int
+    /// Bytes the exact search may keep for open subproblems (default
+    /// 256 MiB, at least 1 MiB). Beyond it the search stops adding to its
+    /// open list and finishes subtrees depth-first, which needs memory in
+    /// proportion to the depth only.
+    public var memoryLimit: Int
+
+    public static let defaultMemoryLimit = 256 << 20
+    public static let minimumMemoryLimit = 1 << 20
 
     public init(choice: SolverChoice = .auto, timeLimit: Double = 0.1, relativeGap: Double = 0, seed: UInt64 = 0,
-                restarts: Int = 0) {
+                restarts: Int = 0, memoryLimit: Int = SolverOptions.defaultMemoryLimit) {
         self.choice = choice
         self.timeLimit = timeLimit
         self.relativeGap = relativeGap
         self.seed = seed
         self.restarts = restarts
+        self.memoryLimit = memoryLimit
     }
 
     /// Checked before any GLPK call: GLPK aborts the process on bad parameters.
@@ -49,6 +58,9 @@ public struct SolverOptions: Sendable {
         }
         guard restarts >= 0, restarts <= 1_000_000 else {
             throw .argument("restarts = \(restarts) must be in 0..1000000")
+        }
+        guard memoryLimit >= SolverOptions.minimumMemoryLimit else {
+            throw .argument("memory_limit = \(memoryLimit) bytes must be at least 1 MiB (1048576)")
         }
     }
 }
