@@ -47,7 +47,7 @@ enum AnytimeSearch {
         tabu.run(until: deadline)
         let value = p.objective(of: tabu.best)
         let proven = cheapBound - value <= Solution.proofTolerance(value)
-        return Solution(selection: tabu.best, objective: value, bound: cheapBound,
+        return Solution(selection: tabu.best, objective: value, bound: cheapBound, boundKind: .cheap,
                         status: proven ? .optimal : .heuristic, seconds: clock.elapsed, nodes: 0)
     }
 }

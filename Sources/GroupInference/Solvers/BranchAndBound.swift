@@ -89,7 +89,7 @@ struct BranchAndBound {
     func solution(seconds: Double) -> Solution {
         let status = finished ?? .timeLimit
         let bound = status == .optimal ? bestValue : max(openBound(), bestValue)
-        return Solution(selection: best.sorted(), objective: bestValue, bound: bound,
+        return Solution(selection: best.sorted(), objective: bestValue, bound: bound, boundKind: .relaxation,
                         status: status, seconds: seconds, nodes: nodes)
     }
 

@@ -35,8 +35,9 @@ public struct SolverOptions: Sendable {
     /// proportion to the depth only.
     public var memoryLimit: Int
 
-    public static let defaultMemoryLimit = 256 << 20
+    /// Smallest `memoryLimit` accepted, and the default (256 MiB).
     public static let minimumMemoryLimit = 1 << 20
+    public static let defaultMemoryLimit = 256 << 20
 
     public init(choice: SolverChoice = .auto, timeLimit: Double = 0.1, relativeGap: Double = 0, seed: UInt64 = 0,
                 restarts: Int = 0, memoryLimit: Int = SolverOptions.defaultMemoryLimit) {
@@ -59,8 +60,8 @@ public struct SolverOptions: Sendable {
         guard restarts >= 0, restarts <= 1_000_000 else {
             throw .argument("restarts = \(restarts) must be in 0..1000000")
         }
-        guard memoryLimit >= SolverOptions.minimumMemoryLimit else {
-            throw .argument("memory_limit = \(memoryLimit) bytes must be at least 1 MiB (1048576)")
+        guard memoryLimit >= Self.minimumMemoryLimit else {
+            throw .argument("memory_limit = \(memoryLimit) bytes is below the minimum of 1 MiB (\(Self.minimumMemoryLimit))")
         }
     }
 }
