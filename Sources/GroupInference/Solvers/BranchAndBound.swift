@@ -27,6 +27,8 @@ struct BranchAndBound {
     private let memoryLimit: Int
     /// How the search ended, once it has.
     private var finished: SolveStatus?
+    /// When the current call to `search` must return.
+    private var deadline = Double.infinity
 
     /// A subproblem: per item 1 in, −1 out, 0 free; a warm start for the
     /// relaxation (float32 halves the open list; FISTA only starts there);
@@ -45,19 +47,14 @@ struct BranchAndBound {
         best = incumbent
         bestValue = p.objective(of: incumbent)
         open.push(Node(state: [Int8](repeating: 0, count: p.count), warm: [], bound: .infinity))
-    }
-
-    /// The whole search within `timeLimit` seconds.
-    mutating func run(timeLimit: Double, relativeGap: Double) -> Solution {
-        let clock = Stopwatch()
-        _ = search(until: Stopwatch.now() + timeLimit, relativeGap: relativeGap)
-        return solution(seconds: clock.elapsed)
+        openBytes = nodeBytes
     }
 
     /// Searches until `deadline` (monotonic seconds); resumable. Returns
     /// whether the search is over (optimal, or within `relativeGap`).
     mutating func search(until deadline: Double, relativeGap: Double) -> Bool {
         if finished != nil { return true }
+        self.deadline = deadline
         while var node = next() {
             while true {
                 if relativeGap > 0 && gap(max(node.bound, openBound())) <= relativeGap {
@@ -152,7 +149,7 @@ struct BranchAndBound {
             let relaxation = makeRelaxation(chosen: chosen, free: free, remaining: remaining)
             let start = warm.isEmpty ? nil : free.map { Double(warm[$0]) }
             let estimate = relaxation.estimate(from: start, iterations: firstNode ? 400 : 10,
-                                               target: bestValue + tolerance())
+                                               target: bestValue + tolerance(), deadline: deadline)
             let bound = min(estimate.bound, parentBound)
             if bound <= bestValue + tolerance() { return nil }
             parentBound = bound

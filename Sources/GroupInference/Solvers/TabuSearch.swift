@@ -45,7 +45,12 @@ struct TabuSearch {
     /// Gains drift by rounding after many O(n) updates: recompute them this often.
     private static let refreshPeriod = 4096
 
-    init(_ p: SelectionProblem, start: [Int], seed: UInt64) {
+    /// A selection to start from at the next `run`, whose gains (O(n·K)
+    /// to compute) are not set up yet.
+    private var pending: [Int]?
+
+    /// Nothing is computed yet: `run` sets up the gains within its deadline.
+    init(_ p: SelectionProblem, start: [Int], value: Double, seed: UInt64) {
         problem = p
         n = p.count
         k = start.count
@@ -55,18 +60,41 @@ struct TabuSearch {
         position = [Int](repeating: 0, count: n)
         inside = [Bool](repeating: false, count: n)
         gain = [Double](repeating: 0, count: n)
-        value = 0
+        self.value = 0
         tabuUntil = [Int](repeating: 0, count: n)
         best = start.sorted()
-        bestValue = p.objective(of: start)
+        bestValue = value
         // 15 is the literature's unit for n in the hundreds; small problems
         // need shorter tenures or every move would be tabu.
         tenureUnit = max(1, min(15, min(k, n - k) / 4))
-        load(start)
+        pending = start
     }
 
-    /// Makes `selection` the current point (the best is kept).
-    mutating func load(_ selection: [Int]) {
+    /// Whether any swap exists (0 < K < n).
+    var canMove: Bool { k > 0 && k < n }
+
+    /// Restarts from `selection` with `count` of its items exchanged for
+    /// random others (the best is kept).
+    mutating func restart(from selection: [Int], exchanging count: Int) {
+        var chosen = [Bool](repeating: false, count: n)
+        for i in selection { chosen[i] = true }
+        var next = selection
+        for _ in 0..<min(count, k, n - k) {
+            let slot = Int.random(in: 0..<k, using: &rng)
+            var into = Int.random(in: 0..<n, using: &rng)
+            while chosen[into] { into = Int.random(in: 0..<n, using: &rng) }
+            chosen[next[slot]] = false
+            chosen[into] = true
+            next[slot] = into
+        }
+        pending = next
+        stagnation = 0
+    }
+
+    /// Makes `selection` the current point; false (and nothing changed) if
+    /// the clock passes `deadline` first.
+    private mutating func install(_ selection: [Int], deadline: Double) -> Bool {
+        guard let sums = memberSums(of: selection, deadline: deadline) else { return false }
         members = selection
         for i in 0..<n { inside[i] = false }
         for (a, i) in members.enumerated() { inside[i] = true; position[i] = a }
@@ -74,26 +102,30 @@ struct TabuSearch {
         outsiders.reserveCapacity(n - k)
         for j in 0..<n where !inside[j] { position[j] = outsiders.count; outsiders.append(j) }
         for i in 0..<n { tabuUntil[i] = 0 }
-        recomputeGains()
+        setGains(sums)
         stagnation = 0
+        return true
     }
 
-    /// Offers a selection found elsewhere as the best, if it is better.
-    mutating func offer(_ selection: [Int]) {
-        let v = problem.objective(of: selection)
-        if v > bestValue { best = selection.sorted(); bestValue = v }
-    }
-
-    private mutating func recomputeGains() {
-        let lambda = problem.lambda
-        problem.pairwise.withUnsafeBufferPointer { b in
-            for j in 0..<n {
-                var s = 0.0
-                let row = j * n
-                for m in members { s += b[row + m] }
-                gain[j] = problem.unary[j] + lambda * s
+    /// Σ_{m∈S} b_jm for every j, row by row (b is symmetric): contiguous
+    /// reads, O(n·K); nil if the clock passes `deadline` first.
+    private func memberSums(of selection: [Int], deadline: Double) -> [Double]? {
+        var sums = [Double](repeating: 0, count: n)
+        let done = problem.pairwise.withUnsafeBufferPointer { b in
+            sums.withUnsafeMutableBufferPointer { s in
+                for (a, m) in selection.enumerated() {
+                    if a % 64 == 63 && Stopwatch.now() > deadline { return false }
+                    let row = m * n
+                    for j in 0..<n { s[j] += b[row + j] }
+                }
+                return true
             }
         }
+        return done ? sums : nil
+    }
+
+    private mutating func setGains(_ sums: [Double]) {
+        for j in 0..<n { gain[j] = problem.unary[j] + problem.lambda * sums[j] }
         var twice = 0.0
         for i in members { twice += problem.unary[i] + gain[i] }
         value = 0.5 * twice
@@ -103,6 +135,10 @@ struct TabuSearch {
     /// improved for `patience` moves, or `deadline` (monotonic seconds).
     mutating func run(iterations: Int, patience: Int = .max, deadline: Double) {
         guard k > 0, k < n else { return }
+        if let start = pending {
+            guard install(start, deadline: deadline) else { return }
+            pending = nil
+        }
         let lambda = problem.lambda, floor = problem.minWeightedPair
         let tolerance = 1e-12 * max(1, abs(bestValue))
         var xs: [Int] = [], ys: [Int] = []
@@ -111,7 +147,9 @@ struct TabuSearch {
         for _ in 0..<iterations {
             if stagnation >= patience || Stopwatch.now() > deadline { return }
             iteration += 1
-            if iteration % Self.refreshPeriod == 0 { recomputeGains() }
+            if iteration % Self.refreshPeriod == 0, let sums = memberSums(of: members, deadline: .infinity) {
+                setGains(sums)
+            }
 
             // The extremes among the movable items, and the swap between them.
             var i0 = -1, j0 = -1
@@ -192,19 +230,5 @@ struct TabuSearch {
             let rowIn = into * n, rowOut = out * n
             for j in 0..<n { gain[j] += lambda * (w[rowIn + j] - w[rowOut + j]) }
         }
-    }
-
-    /// Exchanges `count` random members for random outsiders (no tabu).
-    mutating func perturb(_ count: Int) {
-        let lambda = problem.lambda
-        for _ in 0..<min(count, k, n - k) {
-            let out = members[Int.random(in: 0..<k, using: &rng)]
-            let into = outsiders[Int.random(in: 0..<(n - k), using: &rng)]
-            let delta = problem.pairwise.withUnsafeBufferPointer { gain[into] - gain[out] - lambda * $0[out * n + into] }
-            swapItems(out: out, into: into, lambda: lambda)
-            value += delta
-        }
-        for i in 0..<n { tabuUntil[i] = 0 }
-        stagnation = 0
     }
 }
