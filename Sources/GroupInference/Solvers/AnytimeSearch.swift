@@ -39,7 +39,7 @@ enum AnytimeSearch {
                 let now = Stopwatch.now()
                 if now >= deadline { break }
                 tabu.run(until: min(deadline, now + share * slice))
-                if tabu.bestValue > search.incumbentValue {
+                if tabu.bestValue > search.incumbentValue + Solution.proofTolerance(search.incumbentValue) {
                     search.offer(tabu.best)
                     share = tabuShare
                 } else {
@@ -50,9 +50,11 @@ enum AnytimeSearch {
             return search.solution(seconds: clock.elapsed)
         }
         tabu.run(until: deadline)
-        let best = tabu.bestValue
+        let selection = tabu.best
+        // The exact sum (O(K²)) only if the tabu search found something else.
+        let best = selection == heuristic.sorted() ? value : p.objective(of: selection)
         let proven = cheapBound.map { $0 - best <= Solution.proofTolerance(best) } ?? false
-        return Solution(selection: tabu.best, objective: best, bound: cheapBound, boundKind: .cheap,
+        return Solution(selection: selection, objective: best, bound: cheapBound, boundKind: .cheap,
                         status: proven ? .optimal : .heuristic, seconds: clock.elapsed, nodes: 0)
     }
 }

@@ -67,9 +67,18 @@ struct BranchAndBound {
                     return false
                 }
                 nodes += 1
-                guard let (preferred, other) = process(node, firstNode: nodes == 1) else { break }
-                keep(other, evenBeyondLimit: false)
-                node = preferred
+                switch process(node, firstNode: nodes == 1) {
+                case .closed:
+                    break
+                case let .branched(preferred, other):
+                    keep(other, evenBeyondLimit: false)
+                    node = preferred
+                    continue
+                case let .interrupted(rest):
+                    keep(rest, evenBeyondLimit: true)
+                    return false
+                }
+                break
             }
         }
         finished = .optimal
@@ -122,36 +131,54 @@ struct BranchAndBound {
 
     private func tolerance() -> Double { Solution.proofTolerance(bestValue) }
 
+    /// What processing a subproblem came to.
+    private enum Outcome {
+        /// Pruned, or solved by enumeration.
+        case closed
+        /// The child to explore first, and the other.
+        case branched(Node, Node)
+        /// The clock ran out between two rounds of fixing: the subproblem
+        /// as far as it got, still open.
+        case interrupted(Node)
+    }
+
     /// Bounds a subproblem, fixes what the bound decides, and either prunes
-    /// it, closes it (nil), or branches: the child to explore first, and the other.
-    private mutating func process(_ node: Node, firstNode: Bool) -> (Node, Node)? {
+    /// it, closes it, or branches.
+    private mutating func process(_ node: Node, firstNode: Bool) -> Outcome {
         let n = problem.count, k = problem.groupSize
         var state = node.state
         var warm = node.warm
         var parentBound = node.bound
+        var round = 0
         while true {
+            if round > 0 && Stopwatch.now() > deadline {
+                return .interrupted(Node(state: state, warm: warm, bound: parentBound))
+            }
+            round += 1
             var chosen: [Int] = [], free: [Int] = []
             for i in 0..<n {
                 if state[i] == 1 { chosen.append(i) } else if state[i] == 0 { free.append(i) }
             }
             let remaining = k - chosen.count
-            if remaining < 0 || free.count < remaining { return nil }
+            if remaining < 0 || free.count < remaining { return .closed }
             if remaining == 0 || free.count == remaining {
                 consider(remaining == 0 ? chosen : chosen + free)
-                return nil
+                return .closed
             }
             // With one or two items to go, or three among few, enumerating the
             // completions is exact and cheaper than bounding them.
-            if remaining <= 2 || (remaining == 3 && free.count <= 96) {
+            if remaining <= Tuning.enumeratedRemaining
+                || (remaining == 3 && free.count <= Tuning.enumeratedTriplesAmong) {
                 consider(chosen + bestCompletion(chosen: chosen, free: free, remaining: remaining))
-                return nil
+                return .closed
             }
             let relaxation = makeRelaxation(chosen: chosen, free: free, remaining: remaining)
             let start = warm.isEmpty ? nil : free.map { Double(warm[$0]) }
-            let estimate = relaxation.estimate(from: start, iterations: firstNode ? 400 : 10,
+            let steps = firstNode ? Tuning.rootRelaxationSteps : Tuning.nodeRelaxationSteps
+            let estimate = relaxation.estimate(from: start, iterations: steps,
                                                target: bestValue + tolerance(), deadline: deadline)
             let bound = min(estimate.bound, parentBound)
-            if bound <= bestValue + tolerance() { return nil }
+            if bound <= bestValue + tolerance() { return .closed }
             parentBound = bound
             if warm.isEmpty { warm = [Float](repeating: 0, count: n) }
             for (a, i) in free.enumerated() { warm[i] = Float(estimate.point[a]) }
@@ -160,18 +187,19 @@ struct BranchAndBound {
 
             // A rounded relaxation point, improved by swaps, may be a better
             // incumbent. The heuristic's start is usually optimal already, so
-            // only every eighth node pays for the swaps.
-            if nodes % 8 == 1 {
+            // only one node in `swapPeriod` pays for the swaps.
+            if nodes % Tuning.swapPeriod == 1 {
                 let order = free.indices.sorted { estimate.point[$0] > estimate.point[$1] }
-                consider(SwapSearch.improve(problem, from: chosen + order.prefix(remaining).map { free[$0] }))
-                if bound <= bestValue + tolerance() { return nil }
+                consider(SwapSearch.improve(problem, from: chosen + order.prefix(remaining).map { free[$0] },
+                                            deadline: deadline))
+                if bound <= bestValue + tolerance() { return .closed }
             }
 
             // Branch on the most promising fractional item (largest y): its
             // "in" side finds good groups early and its "out" side is pruned
             // soonest; explore the side it leans to first.
             var pick = 0, largest = -Double.infinity
-            for (a, y) in estimate.point.enumerated() where y < 1 - 1e-6 && y > largest {
+            for (a, y) in estimate.point.enumerated() where y < 1 - Tuning.fractionalTolerance && y > largest {
                 largest = y
                 pick = a
             }
@@ -182,7 +210,7 @@ struct BranchAndBound {
             let leansIn = estimate.point[pick] >= 0.5
             let first = Node(state: leansIn ? inside : outside, warm: warm, bound: bound)
             let second = Node(state: leansIn ? outside : inside, warm: warm, bound: bound)
-            return (first, second)
+            return .branched(first, second)
         }
     }
 
@@ -289,5 +317,35 @@ struct BranchAndBound {
         guard selection.count == problem.groupSize else { return }
         let v = problem.objective(of: selection)
         if v > bestValue { bestValue = v; best = selection }
+    }
+}
+
+extension BranchAndBound {
+    /// The search's tuning constants, each with the reason for its value.
+    enum Tuning {
+        /// Gradient steps for the root's relaxation: every node inherits the
+        /// root's bound and warm start, so a tight root pays for itself once.
+        static let rootRelaxationSteps = 400
+        /// Gradient steps at every other node: warm-started from the parent's
+        /// point, a few steps settle whether the node is pruned, and the
+        /// relaxation stops earlier once the bound decides (see `estimate`).
+        static let nodeRelaxationSteps = 10
+        /// Items still to choose at or below which the completions are
+        /// enumerated: C(free, 2) pair sums cost less than one relaxation,
+        /// whose matrix alone has free² entries.
+        static let enumeratedRemaining = 2
+        /// With three items to go, enumerate when at most this many are free:
+        /// C(96, 3) ≈ 143 000 triples, about what bounding the node costs
+        /// (K = 4 of 128: worst time to proof 8.9 s -> 0.16 s, commit 7eeba9e).
+        static let enumeratedTriplesAmong = 96
+        /// One node in this many rounds its relaxation point and improves it
+        /// by swaps: the heuristic's incumbent is usually optimal already, so
+        /// swaps at every node cost more than the pruning they add (with the
+        /// branching rule below, K = 8 of 128: worst 3.2 s -> 1.5 s, f312fa5).
+        static let swapPeriod = 8
+        /// A relaxed value above 1 − this counts as chosen, not fractional,
+        /// when picking the branching item: projected points reach 1 only up
+        /// to rounding, and branching on an item already at 1 gains nothing.
+        static let fractionalTolerance = 1e-6
     }
 }

@@ -71,7 +71,7 @@ struct ConcaveRelaxation {
         var t = 1.0
         var best = Estimate(bound: .infinity, point: y, gradient: [])
         for iteration in 0..<max(iterations, 1) {
-            if iteration % 16 == 15 && Stopwatch.now() > deadline { break }
+            if iteration > 0 && Stopwatch.now() > deadline { break }
             let (value, bound) = evaluate(&y, gradient: &gradient)
             if bound < best.bound { best = Estimate(bound: bound, point: y, gradient: gradient) }
             let closeness = best.bound - value

@@ -32,8 +32,11 @@ struct TabuSearch {
     private var tabuUntil: [Int]
     private var iteration = 0
     private var rng: SplitMix64
-    /// The best selection met so far and its objective (recomputed exactly).
-    private(set) var best: [Int]
+    /// The best selection met so far (ascending) and its objective as the
+    /// incremental updates track it: within rounding of the exact sum, which
+    /// costs O(K²) and is left to the caller.
+    var best: [Int] { bestMembers.sorted() }
+    private var bestMembers: [Int]
     private(set) var bestValue: Double
     /// Iterations since the best improved.
     private(set) var stagnation = 0
@@ -62,7 +65,7 @@ struct TabuSearch {
         gain = [Double](repeating: 0, count: n)
         self.value = 0
         tabuUntil = [Int](repeating: 0, count: n)
-        best = start.sorted()
+        bestMembers = start
         bestValue = value
         // 15 is the literature's unit for n in the hundreds; small problems
         // need shorter tenures or every move would be tabu.
@@ -151,10 +154,18 @@ struct TabuSearch {
                 setGains(sums)
             }
 
-            // The extremes among the movable items, and the swap between them.
+            // The extremes among the movable items (i0, j0) and among all
+            // (bottomIn, topOut), and the swap between i0 and j0.
             var i0 = -1, j0 = -1
-            for i in members where tabuUntil[i] <= iteration && (i0 < 0 || gain[i] < gain[i0]) { i0 = i }
-            for j in outsiders where tabuUntil[j] <= iteration && (j0 < 0 || gain[j] > gain[j0]) { j0 = j }
+            var topOut = -Double.infinity, bottomIn = Double.infinity
+            for i in members {
+                bottomIn = min(bottomIn, gain[i])
+                if tabuUntil[i] <= iteration && (i0 < 0 || gain[i] < gain[i0]) { i0 = i }
+            }
+            for j in outsiders {
+                topOut = max(topOut, gain[j])
+                if tabuUntil[j] <= iteration && (j0 < 0 || gain[j] > gain[j0]) { j0 = j }
+            }
             if i0 < 0 { i0 = members.min { gain[$0] < gain[$1] }! }
             if j0 < 0 { j0 = outsiders.max { gain[$0] < gain[$1] }! }
             let delta0 = problem.pairwise.withUnsafeBufferPointer { gain[j0] - gain[i0] - lambda * $0[i0 * n + j0] }
@@ -162,9 +173,6 @@ struct TabuSearch {
             // level) are scanned: g_j − g_i − min λb bounds every swap.
             let aspiration = bestValue + tolerance - value
             let reach = min(delta0, aspiration)
-            var topOut = -Double.infinity, bottomIn = Double.infinity
-            for j in outsiders { topOut = max(topOut, gain[j]) }
-            for i in members { bottomIn = min(bottomIn, gain[i]) }
             xs.removeAll(keepingCapacity: true)
             ys.removeAll(keepingCapacity: true)
             for i in members where topOut - gain[i] - floor >= reach { xs.append(i) }
@@ -207,10 +215,12 @@ struct TabuSearch {
             tabuUntil[out] = iteration + tenureUnit * factor
             tabuUntil[into] = iteration + (7 * tenureUnit * factor + 5) / 10
             if value > bestValue + tolerance {
-                let exact = problem.objective(of: members)
-                if exact > bestValue { best = members.sorted(); bestValue = exact; stagnation = 0; continue }
+                bestMembers = members
+                bestValue = value
+                stagnation = 0
+            } else {
+                stagnation += 1
             }
-            stagnation += 1
         }
     }
 
