@@ -84,7 +84,7 @@ const char *gi_version_string(void);
 #define GI_MAX_SCORE_MAGNITUDE 1e150
 /* The exact solvers (EXACT keeps an n x n matrix per subproblem; MIP builds
 ** a GLPK model with n(n-1)/2 pair variables) are refused for more candidates
-** than this; auto mode then uses the heuristic. */
+** than this; auto mode then spends its time_limit on tabu search alone. */
 #define GI_MAX_EXACT_CANDIDATES 256
 
 /* Section - Status and errors -------------------------------------------- */
@@ -134,10 +134,13 @@ typedef enum gi_schedule {
 } gi_schedule;
 
 typedef enum gi_solver {
-    GI_SOLVER_AUTO = 0,      /* heuristic, then the exact search within
-                                time_limit where the size allows (at most
-                                GI_MAX_EXACT_CANDIDATES); never an error or
-                                warning for an unfinished proof */
+    GI_SOLVER_AUTO = 0,      /* heuristic, then search for the rest of
+                                time_limit: the exact search (alone for the
+                                first half, then alternating with tabu
+                                search) up to GI_MAX_EXACT_CANDIDATES, tabu
+                                search beyond; returns at once when a proof
+                                is done; never an error or warning for an
+                                unfinished proof */
     GI_SOLVER_EXACT = 1,     /* branch and bound on concave-relaxation bounds,
                                 warm-started by the heuristic, within
                                 time_limit and mip_gap; GI_WARNING if the

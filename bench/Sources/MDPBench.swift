@@ -19,6 +19,7 @@ enum MDPBench {
         var gaps = [[Double]](repeating: [], count: timeLimits.count)
         var somGaps = [[Double]](repeating: [], count: timeLimits.count)
         var reached = [Int](repeating: 0, count: timeLimits.count)
+        var nearly = [Int](repeating: 0, count: timeLimits.count)
         var above: [String] = []
         var cache: (file: String, matrix: MDPEntry.Matrix)?
         for e in entries {
@@ -36,6 +37,7 @@ enum MDPBench {
                 // Published values carry two decimals: within 0.005 counts as reaching it.
                 let reachesBest = check >= e.bestKnown - 0.005
                 if reachesBest { reached[t] += 1 }
+                if check >= e.bestKnown * (1 - 1e-6) { nearly[t] += 1 }
                 if check > e.bestKnown + 0.005 {
                     above.append(f("%@ at %g s: %.6f > %.6f (selection %@)", e.name, limit, check, e.bestKnown,
                                    s.selection.map(String.init).joined(separator: " ")))
@@ -50,11 +52,13 @@ enum MDPBench {
         print()
         for (t, limit) in timeLimits.enumerated() where !gaps[t].isEmpty {
             let mean = gaps[t].reduce(0, +) / Double(gaps[t].count), worst = gaps[t].max()!
-            var line = f("at %g s: mean gap %.3f %%, worst %.3f %%, best known reached on %d/%d", limit, mean, worst,
-                         reached[t], gaps[t].count)
+            var line = f("at %g s: mean gap %.3f %%, worst %.3f %%, best known reached on %d/%d (%d within 1e-6)",
+                         limit, mean, worst, reached[t], gaps[t].count, nearly[t])
             if let w = somGaps[t].max() { line += f("; SOM-b worst %.3f %%", w) }
             print(line)
         }
+        print("(reached = within 0.005 of the published value; the manifest's MDG-b values come from a table that")
+        print(" is 0.06-0.27 above Wang et al. 2009's for the same instances, hence 'within 1e-6')")
         print("values above the best known: " + (above.isEmpty ? "none" : "\(above.count)"))
         for a in above { print("  " + a + " (recomputed from the file's matrix)") }
         // The targets, where this run measured them.
