@@ -2,6 +2,8 @@ import Foundation
 import GroupInference
 
 // groupinference-bench [solver|generated|overhead|scale|all] - prints figures, asserts nothing.
+// Issue 15, not in "all": mdp [--time-limit 0.1,2] [--sets SOM-b,...] [--seed S], memory [--seconds 120]
+// [--memory-limit-mib 256] [--entry SOM-b_4], clock [--sizes ...] [--time-limit ...], workloads.
 let here = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .deletingLastPathComponent()
 let instances = ProcessInfo.processInfo.environment["GI_QIP_INSTANCES"]

@@ -9,15 +9,20 @@ enum CheapBound {
 
     static func bound(_ p: SelectionProblem) -> Double { bound(p, deadline: .infinity)! }
 
+    /// Up to this many items the bound is always computed (a few ms at
+    /// most): a caller with a tiny time limit still gets a bound.
+    static let alwaysComputedUpTo = 1024
+
     /// The bound, or nil if the clock passes `deadline` (monotonic seconds)
-    /// first: at M = 8192 it reads 512 MiB of scores, a few hundred ms.
+    /// first, beyond `alwaysComputedUpTo` items: at M = 8192 it reads
+    /// 512 MiB of scores, a few hundred ms.
     static func bound(_ p: SelectionProblem, deadline: Double) -> Double? {
         let n = p.count, k = p.groupSize
         var perItem = [Double](repeating: 0, count: n)
         var row = [Double](repeating: 0, count: max(n - 1, 0))
         let finished = p.pairwise.withUnsafeBufferPointer { b in
             for i in 0..<n {
-                if i % 64 == 63 && Stopwatch.now() > deadline { return false }
+                if n > alwaysComputedUpTo && i % 64 == 63 && Stopwatch.now() > deadline { return false }
                 let top: Double
                 if n <= exactRows {
                     var m = 0
