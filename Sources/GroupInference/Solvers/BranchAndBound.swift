@@ -18,8 +18,10 @@ struct BranchAndBound {
     private var best: [Int]
     private var bestValue: Double
     private(set) var nodes = 0
-    /// Open subproblems, largest bound first, while they fit in `memoryLimit`.
+    /// Open subproblems, largest bound first, while they fit in `memoryLimit`:
+    /// their bounds in a heap, their fixings and warm starts in `store`.
     private var open = NodeHeap()
+    private var store: NodeStore
     /// Subproblems beyond the memory limit, finished depth-first (last in,
     /// first out) before the heap is touched again: at most two per level.
     private var dive: [Node] = []
@@ -46,8 +48,8 @@ struct BranchAndBound {
         w = p.pairwise.map { $0 * p.lambda }
         best = incumbent
         bestValue = p.objective(of: incumbent)
-        open.push(Node(state: [Int8](repeating: 0, count: p.count), warm: [], bound: .infinity))
-        openBytes = nodeBytes
+        store = NodeStore(n: p.count)
+        keep(Node(state: [Int8](repeating: 0, count: p.count), warm: [], bound: .infinity), evenBeyondLimit: true)
     }
 
     /// Searches until `deadline` (monotonic seconds); resumable. Returns
@@ -99,21 +101,22 @@ struct BranchAndBound {
                         status: status, seconds: seconds, nodes: nodes)
     }
 
+    /// What one open subproblem costs: its slot in the store, its heap
+    /// entry, and its place in the free list once released.
     private var nodeBytes: Int {
-        // state + warm start + two array headers and allocator slack + the heap slot
-        5 * problem.count + 2 * 48 + MemoryLayout<Node>.stride
+        NodeStore.bytesPerSlot(problem.count) + MemoryLayout<HeapEntry>.stride + MemoryLayout<Int32>.stride
     }
 
     private mutating func next() -> Node? {
         if let node = dive.popLast() { return node }
-        guard let node = open.popMax() else { return nil }
+        guard let entry = open.popMax() else { return nil }
         openBytes -= nodeBytes
-        return node
+        return store.take(entry.slot, bound: entry.bound)
     }
 
     private mutating func keep(_ node: Node, evenBeyondLimit: Bool) {
         if dive.isEmpty && (evenBeyondLimit || openBytes + nodeBytes <= memoryLimit) {
-            open.push(node)
+            open.push(HeapEntry(bound: node.bound, slot: store.put(node)))
             openBytes += nodeBytes
         } else {
             dive.append(node)
@@ -278,13 +281,19 @@ struct BranchAndBound {
         return fixed
     }
 
+    /// An open subproblem in the heap: its bound, and where the rest is stored.
+    private struct HeapEntry {
+        var bound: Double
+        var slot: Int32
+    }
+
     /// Open subproblems, largest bound on top (a binary max-heap).
     private struct NodeHeap {
-        private var items: [Node] = []
+        private var items: [HeapEntry] = []
 
         var maxBound: Double? { items.first?.bound }
 
-        mutating func push(_ node: Node) {
+        mutating func push(_ node: HeapEntry) {
             items.append(node)
             var i = items.count - 1
             while i > 0 {
@@ -295,7 +304,7 @@ struct BranchAndBound {
             }
         }
 
-        mutating func popMax() -> Node? {
+        mutating func popMax() -> HeapEntry? {
             guard !items.isEmpty else { return nil }
             items.swapAt(0, items.count - 1)
             let top = items.removeLast()
@@ -310,6 +319,58 @@ struct BranchAndBound {
                 i = largest
             }
             return top
+        }
+    }
+
+    /// The open subproblems' fixings and warm starts, n bytes and n floats
+    /// per slot, in chunks of `chunkSlots` slots; released slots are reused.
+    /// Two small arrays per open node would cost allocator overhead, and
+    /// freeing a million of them at the end of a long solve took tens of
+    /// milliseconds past the time limit; chunks free at once.
+    private struct NodeStore {
+        let n: Int
+        static let chunkSlots = 256
+        private var states: [[Int8]] = []
+        private var warms: [[Float]] = []
+        private var hasWarm: [Bool] = []
+        private var released: [Int32] = []
+
+        static func bytesPerSlot(_ n: Int) -> Int { 5 * n + 1 }
+
+        init(n: Int) { self.n = n }
+
+        mutating func put(_ node: Node) -> Int32 {
+            let slot: Int
+            if let reused = released.popLast() {
+                slot = Int(reused)
+            } else {
+                slot = hasWarm.count
+                hasWarm.append(false)
+                if slot % Self.chunkSlots == 0 {
+                    states.append([Int8](repeating: 0, count: Self.chunkSlots * n))
+                    warms.append([Float](repeating: 0, count: Self.chunkSlots * n))
+                }
+            }
+            let chunk = slot / Self.chunkSlots, offset = (slot % Self.chunkSlots) * n
+            states[chunk].withUnsafeMutableBufferPointer { s in
+                for i in 0..<n { s[offset + i] = node.state[i] }
+            }
+            hasWarm[slot] = !node.warm.isEmpty
+            if !node.warm.isEmpty {
+                warms[chunk].withUnsafeMutableBufferPointer { w in
+                    for i in 0..<n { w[offset + i] = node.warm[i] }
+                }
+            }
+            return Int32(slot)
+        }
+
+        /// The subproblem in `slot`, which becomes free.
+        mutating func take(_ slot: Int32, bound: Double) -> Node {
+            let s = Int(slot), chunk = s / Self.chunkSlots, offset = (s % Self.chunkSlots) * n
+            let state = Array(states[chunk][offset..<(offset + n)])
+            let warm = hasWarm[s] ? Array(warms[chunk][offset..<(offset + n)]) : []
+            released.append(slot)
+            return Node(state: state, warm: warm, bound: bound)
         }
     }
 
