@@ -105,8 +105,10 @@ example: lib | $(OUT)
 demo: python
 	$(PY) examples/python/digits/demo.py --digit 3 --k 4 --m 64 --schedule adaptive --compare --out build/demo
 
-bench: deps lib
+bench: deps lib | $(OUT)
 	$(SWIFT) run -c release groupinference-bench
+	$(CC) -O2 -std=c99 $(CWARN) $(CFLAGS_LOCAL) bench/c/prune_c_bench.c $(LDFLAGS_LOCAL) -o $(OUT)/prune_c_bench
+	$(OUT)/prune_c_bench
 
 # --- install -----------------------------------------------------------------
 
