@@ -58,7 +58,7 @@ enum PruneBench {
         var rows: [Row] = []
         for rep in 0...repeats { // rep 0 warms up
             var row = Row()
-            row.ssyrk = try medianSeconds(repeats: 1) {
+            row.ssyrk = medianSeconds(repeats: 1) {
                 cblas_ssyrk(CblasRowMajor, CblasUpper, CblasNoTrans, blasint(m), blasint(d),
                             1, features, blasint(d), 0, &gram, blasint(m))
             }
