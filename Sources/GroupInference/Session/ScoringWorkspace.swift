@@ -1,0 +1,262 @@
+/// The buffers one scoring fills, owned by the session and reused by every
+/// scoring after the first.
+///
+/// The first scoring sizes them for the candidates it scores — the most any
+/// later scoring will see, since survivors only shrink — and later scorings
+/// shrink their counts without giving memory back: once a session has scored
+/// once, scoring allocates nothing, and the pages are not faulted in again.
+/// Fresh multi-megabyte buffers per prune used to cost as much as BLAS.
+final class ScoringWorkspace {
+    /// Candidates in the current scoring.
+    private(set) var count = 0
+    /// Combined unary scores, Σ_s weight_s · u_s (z-scored if asked).
+    var unary: [Double] = []
+    /// Combined pairwise scores, count × count, row-major. Scorers fill the
+    /// upper triangle; `finishPairwise()` completes the matrix.
+    var pairwise: [Double] = []
+    /// Per scorer: its raw unary values, or its raw differences' row sums.
+    var scorerValues: [[Double]] = []
+
+    // Scratch, sized once.
+    /// One scorer's values for the ids in order (unary), or what a unary
+    /// callback writes.
+    var values: [Double] = []
+    /// One row of a scorer's differences.
+    var row: [Double] = []
+    /// A Gram block (`CosineDistance.gramCapacity`).
+    var gram: [Float] = []
+    /// Embeddings gathered (or written by a callback) for ids that are not
+    /// one run in a scorer's storage: count × the largest dimension.
+    var rows: [Float] = []
+    /// Inverse norms of the gathered rows.
+    var scale: [Double] = []
+    /// Ids a scorer still needs values for.
+    var missing: [Int32] = []
+    /// A second z-scored pairwise scorer's raw differences (count × count).
+    var scratch: [Double] = []
+
+    /// Pairwise scorers in `pairwise` so far.
+    private var pairwiseTerms = 0
+    /// Per scorer: the map its raw differences enter `pairwise` by
+    /// (weight, times its z-score if asked); nil for unary scorers.
+    private(set) var termMaps: [Affine?] = []
+    /// The map the upper triangle still owes: a z-scored first scorer is
+    /// stored raw, its map applied by the next pass over the matrix (a later
+    /// scorer's or `finishPairwise`).
+    private var pending = Affine.identity
+    /// Bounds of the combined entries, from each term's range: what the
+    /// magnitude check and local search need, without a pass of their own.
+    private(set) var pairwiseRange = (low: 0.0, high: 0.0)
+
+    /// x ↦ scale · x + shift.
+    struct Affine: Equatable {
+        var scale: Double, shift: Double
+        static let identity = Affine(scale: 1, shift: 0)
+        func callAsFunction(_ x: Double) -> Double { self == .identity ? x : scale * x + shift }
+    }
+
+    /// What the pass over one scorer's differences learns on the way.
+    struct DifferenceStats {
+        var low = Double.infinity, high = -Double.infinity
+        /// Σ (x − reference) and Σ (x − reference)² for the z-score, shifted
+        /// by the first value so that near-constant values keep their variance.
+        var reference = Double.nan, shiftedSum = 0.0, shiftedSquares = 0.0
+        var entries = 0
+
+        /// (x − mean) / sd over the entries; zero when they do not vary.
+        var zscore: Affine {
+            guard entries > 0 else { return Affine(scale: 0, shift: 0) }
+            let n = Double(entries), meanShift = shiftedSum / n
+            let sd = max(0, shiftedSquares / n - meanShift * meanShift).squareRoot()
+            guard sd > 0, sd.isFinite else { return Affine(scale: 0, shift: 0) }
+            return Affine(scale: 1 / sd, shift: -(reference + meanShift) / sd)
+        }
+    }
+
+    /// Readies the buffers for scoring `n` candidates with `scorers` scorers:
+    /// sizes them the first time, shrinks their counts afterwards.
+    func begin(count n: Int, scorers: Int, largestDimension: Int, secondZscored: Bool) {
+        count = n
+        resize(&unary, to: n)
+        resize(&values, to: n)
+        resize(&row, to: n)
+        resize(&scale, to: n)
+        resize(&pairwise, to: n * n)
+        if missing.count < n { missing = [Int32](repeating: 0, count: n) }
+        if gram.count < CosineDistance.gramCapacity(count: n), largestDimension > 0 {
+            gram = [Float](repeating: 0, count: CosineDistance.gramCapacity(count: n))
+        }
+        if rows.count < n * largestDimension { rows = [Float](repeating: 0, count: n * largestDimension) }
+        if secondZscored { resize(&scratch, to: n * n) }
+        while scorerValues.count < scorers { scorerValues.append([]) }
+        if termMaps.count != scorers { termMaps = [Affine?](repeating: nil, count: scorers) }
+        for s in 0..<scorers { termMaps[s] = nil }
+        for s in 0..<scorers { resize(&scorerValues[s], to: n) }
+        for i in 0..<n { unary[i] = 0 }
+        pairwiseTerms = 0
+        pending = .identity
+        pairwiseRange = (0, 0)
+    }
+
+    /// Sets an array's count, keeping its storage: grows (zero-filled) only
+    /// the first time, shrinks by dropping the tail.
+    private func resize<T: Numeric>(_ a: inout [T], to n: Int) {
+        if a.count > n { a.removeLast(a.count - n) } else if a.count < n {
+            a.append(contentsOf: repeatElement(0, count: n - a.count))
+        }
+    }
+
+    // MARK: - Pairwise terms
+
+    /// Where a scorer's differences go: weighted straight into `pairwise`
+    /// (`set` for the first scorer, `add` after it), raw into `pairwise`
+    /// (a z-scored first scorer), or raw into `scratch` (a later z-scored one).
+    enum Target { case set(weight: Double), add(weight: Double), raw, scratch }
+
+    /// Starts scorer `s`'s differences: picks its target, zeroes its row sums.
+    func startDifferences(scorer s: Int, weight: Double, zscored: Bool) -> Target {
+        scorerValues[s].withUnsafeMutableBufferPointer { for i in 0..<$0.count { $0[i] = 0 } }
+        switch (pairwiseTerms, zscored) {
+        case (0, false): return .set(weight: weight)
+        case (_, false): return .add(weight: weight)
+        case (0, true): return .raw
+        default: return .scratch
+        }
+    }
+
+    /// Takes row i of scorer `s`'s differences: v[t] is the difference of
+    /// candidates i and i + 1 + t. One pass over the row does all it is
+    /// needed for: the scorer's row sums (both ends of each pair), its
+    /// range, its z-score sums, and its entry into the upper triangle.
+    func absorb(row i: Int, _ v: UnsafeBufferPointer<Double>, scorer s: Int, into target: Target,
+                stats: inout DifferenceStats) {
+        let n = count, first = i + 1, len = v.count
+        guard len > 0, let x = v.baseAddress else { return }
+        if stats.reference.isNaN { stats.reference = x[0] }
+        // Four lanes: the sums are reassociated by hand so the loop vectorises.
+        let reference = SIMD4<Double>(repeating: stats.reference)
+        var sum = SIMD4<Double>(), shifted = SIMD4<Double>(), squares = SIMD4<Double>()
+        var low = SIMD4<Double>(repeating: stats.low), high = SIMD4<Double>(repeating: stats.high)
+        scorerValues[s].withUnsafeMutableBufferPointer { sums in
+            let column = UnsafeMutableRawPointer(sums.baseAddress! + first)
+            var t = 0
+            while t + 4 <= len {
+                let x4 = UnsafeRawPointer(x + t).loadUnaligned(as: SIMD4<Double>.self)
+                sum += x4
+                low = pointwiseMin(low, x4)
+                high = pointwiseMax(high, x4)
+                let d = x4 - reference
+                shifted += d
+                squares += d * d
+                let at = 8 * t
+                column.storeBytes(of: column.loadUnaligned(fromByteOffset: at, as: SIMD4<Double>.self) + x4,
+                                  toByteOffset: at, as: SIMD4<Double>.self)
+                t += 4
+            }
+            var rowSum = sum.sum(), lo = low.min(), hi = high.max()
+            var sh = shifted.sum(), sq = squares.sum()
+            while t < len {
+                let y = x[t], d = y - stats.reference
+                rowSum += y; lo = min(lo, y); hi = max(hi, y); sh += d; sq += d * d
+                sums[first + t] += y
+                t += 1
+            }
+            sums[i] += rowSum
+            stats.low = lo
+            stats.high = hi
+            stats.shiftedSum += sh
+            stats.shiftedSquares += sq
+        }
+        stats.entries += len
+        func write(_ m: inout [Double]) {
+            m.withUnsafeMutableBufferPointer { m in
+                let out = m.baseAddress! + i * n + first
+                switch target {
+                case let .set(w): for t in 0..<len { out[t] = w * x[t] }
+                case let .add(w): for t in 0..<len { out[t] += w * x[t] }
+                case .raw, .scratch: out.update(from: x, count: len)
+                }
+            }
+        }
+        if case .scratch = target { write(&scratch) } else { write(&pairwise) }
+    }
+
+    /// Closes scorer `s`'s differences once all rows are in: the map they
+    /// enter by, and the range that adds to the combined entries.
+    func endDifferences(scorer s: Int, _ stats: DifferenceStats, weight: Double, target: Target) {
+        var map = Affine(scale: weight, shift: 0)
+        switch target {
+        case .set, .add: break
+        case .raw:
+            map = weighted(stats.zscore, weight)
+            pending = map
+        case .scratch:
+            map = weighted(stats.zscore, weight)
+            foldScratch(map)
+        }
+        termMaps[s] = map
+        let a = stats.entries == 0 ? map.shift : map.scale * stats.low + map.shift
+        let b = stats.entries == 0 ? map.shift : map.scale * stats.high + map.shift
+        let (low, high) = (min(a, b), max(a, b))
+        pairwiseRange = pairwiseTerms == 0 ? (low, high) : (pairwiseRange.low + low, pairwiseRange.high + high)
+        pairwiseTerms += 1
+    }
+
+    private func weighted(_ z: Affine, _ weight: Double) -> Affine {
+        Affine(scale: weight * z.scale, shift: weight * z.shift)
+    }
+
+    /// pairwise ← pending(pairwise) + map(scratch), above the diagonal.
+    private func foldScratch(_ map: Affine) {
+        let n = count, owed = pending
+        scratch.withUnsafeBufferPointer { raw in
+            pairwise.withUnsafeMutableBufferPointer { m in
+                for i in 0..<n {
+                    for j in (i + 1)..<n { m[i * n + j] = owed(m[i * n + j]) + map(raw[i * n + j]) }
+                }
+            }
+        }
+        pending = .identity
+    }
+
+    /// Completes `pairwise`: applies what the upper triangle still owes,
+    /// mirrors it below the diagonal and zeroes the diagonal, in tiles so
+    /// that the rows read and the rows written both stay in cache.
+    func finishPairwise() {
+        let n = count, owed = pending, tile = 64
+        pairwise.withUnsafeMutableBufferPointer { m in
+            guard pairwiseTerms > 0 else {
+                m.update(repeating: 0)
+                return
+            }
+            for i0 in Swift.stride(from: 0, to: n, by: tile) {
+                let i1 = min(i0 + tile, n)
+                for j0 in Swift.stride(from: i0, to: n, by: tile) {
+                    let j1 = min(j0 + tile, n)
+                    for i in i0..<i1 {
+                        for j in max(j0, i + 1)..<max(j1, i + 1) {
+                            let x = owed(m[i * n + j])
+                            m[i * n + j] = x
+                            m[j * n + i] = x
+                        }
+                    }
+                }
+                for i in i0..<i1 { m[i * n + i] = 0 }
+            }
+        }
+        pending = .identity
+    }
+
+    /// Each candidate's mean combined difference to the others, from the
+    /// scorers' row sums and maps: no pass over the matrix.
+    func meanDifferences() -> [Double] {
+        let n = count
+        var means = [Double](repeating: 0, count: n)
+        guard n > 1 else { return means }
+        for (s, map) in termMaps.enumerated() {
+            guard let map else { continue }
+            for i in 0..<n { means[i] += map.scale * (scorerValues[s][i] / Double(n - 1)) + map.shift }
+        }
+        return means
+    }
+}
