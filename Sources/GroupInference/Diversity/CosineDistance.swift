@@ -23,10 +23,10 @@ public enum CosineDistance {
     /// Floats a Gram block of `n` rows' distances needs.
     static func gramCapacity(count n: Int) -> Int { min(n, blockRows) * n }
 
-    /// Squared norms beyond this range (either way) could overflow or
-    /// underflow the float32 Gram matrix of the raw rows; such rows are
-    /// scaled to unit length first (`normalise`).
-    static let safeSquaredNorms = 1e-30...1e30
+    /// Inverse norms beyond this range (squared norms beyond 1e±30) could
+    /// overflow or underflow the float32 Gram matrix of the raw rows; such
+    /// rows are scaled to unit length first.
+    static let safeInverseNorms = 1e-15...1e15
 
     /// 1 / ‖row‖ in float64, or nil when the norm is zero or not finite.
     /// Four float64 lanes: the sum does not overflow for finite floats,
@@ -89,7 +89,7 @@ public enum CosineDistance {
             let (s, sq) = inverseNorm(UnsafeBufferPointer(rebasing: embeddings[(i * d)..<(i * d + d)]))
             guard let s else { throw DegenerateRow(row: i, norm: sq.squareRoot()) }
             inverse[i] = s
-            if !safeSquaredNorms.contains(sq) { unsafeScale = true }
+            if !safeInverseNorms.contains(s) { unsafeScale = true }
         }
         var distance = [Double](repeating: 0, count: n * n)
         var gram = [Float](repeating: 0, count: gramCapacity(count: n))
@@ -114,8 +114,8 @@ public enum CosineDistance {
         return distance
     }
 
-    /// Rows scaled to unit length, for rows whose squared norms leave
-    /// `safeSquaredNorms`.
+    /// Rows scaled to unit length, for rows whose inverse norms leave
+    /// `safeInverseNorms`.
     static func normalised(_ rows: UnsafeBufferPointer<Float>, count n: Int, dimension d: Int,
                            inverseNorms: [Double]) -> [Float] {
         var unit = [Float](repeating: 0, count: n * d)

@@ -16,20 +16,19 @@ extension GroupSession {
         guard dimension == slot.dimension else {
             throw .argument("scorer '\(slot.scorer.name)' has dim \(slot.dimension), not \(dimension)")
         }
-        for a in 0..<ids.count {
-            var sq = 0.0
-            for t in 0..<dimension {
-                let x = Double(embeddings[a * dimension + t])
-                guard x.isFinite else {
-                    throw .scores("pushed embedding of candidate \(ids[a]) for scorer '\(slot.scorer.name)' has a non-finite value \(x)")
-                }
-                sq += x * x
+        let name = slot.scorer.name, n = ids.count
+        // Every row checked before any is stored: a failed push changes nothing.
+        try withUnsafeTemporaryAllocation(of: Double.self, capacity: n) { norms throws(GroupInferenceError) in
+            let check = ScorerSlot.check(rows: embeddings.baseAddress!, count: n, dimension: dimension,
+                                         inverseNorms: norms.baseAddress!)
+            if let (a, v) = check.nonFinite, a <= check.zeroNorm ?? a {
+                throw .scores("pushed embedding of candidate \(ids[a]) for scorer '\(name)' has a non-finite value \(v)")
             }
-            guard sq > 0, sq.isFinite else {
-                throw .scores("pushed embedding of candidate \(ids[a]) for scorer '\(slot.scorer.name)' has zero norm; cosine distance needs a non-zero vector")
+            if let a = check.zeroNorm {
+                throw .scores("pushed embedding of candidate \(ids[a]) for scorer '\(name)' has zero norm; cosine distance needs a non-zero vector")
             }
+            slot.storeEmbeddings(ids, rows: embeddings.baseAddress!, inverseNorms: norms.baseAddress!, epoch: epoch)
         }
-        slot.storeEmbeddings(ids, embeddings, epoch: epoch)
     }
 
     public func pushPairwise(scorer id: Int, ids: UnsafeBufferPointer<Int32>,
@@ -38,18 +37,17 @@ extension GroupSession {
         if let (a, b) = firstNonFiniteOffDiagonal(matrix, count: ids.count) {
             throw .scores("pushed pairwise value \(matrix[a * ids.count + b]) for (\(ids[a]), \(ids[b])) of scorer '\(slot.scorer.name)' is not finite")
         }
-        let symmetric = try symmetricPairwise(matrix, ids: ids, "pushed matrix of scorer '\(slot.scorer.name)'")
-        slot.storePairwise(ids, symmetric: symmetric, epoch: epoch)
+        let form = try pairwiseForm(matrix, ids: ids, "pushed matrix of scorer '\(slot.scorer.name)'")
+        slot.storePairwise(ids, matrix, form: form, epoch: epoch)
     }
 
-    /// A host's pairwise matrix over `ids`, checked and made symmetric
-    /// (`PairwiseMatrix`); the error names the first asymmetric pair by id.
-    func symmetricPairwise(_ m: UnsafeBufferPointer<Double>, ids: UnsafeBufferPointer<Int32>,
-                           _ what: String) throws(GroupInferenceError) -> [Double] {
-        do {
-            return try PairwiseMatrix.symmetric(m, count: ids.count)
-        } catch {
-            throw .scores("\(what): " + error.message { "id \(ids[$0])" })
+    /// The form of a host's pairwise matrix over `ids` (`PairwiseMatrix`);
+    /// the error names the first asymmetric pair by id.
+    func pairwiseForm(_ m: UnsafeBufferPointer<Double>, ids: UnsafeBufferPointer<Int32>,
+                      _ what: String) throws(GroupInferenceError) -> PairwiseMatrix.Form {
+        switch PairwiseMatrix.form(m, count: ids.count) {
+        case let .success(form): return form
+        case let .failure(error): throw .scores("\(what): " + error.message { "id \(ids[$0])" })
         }
     }
 

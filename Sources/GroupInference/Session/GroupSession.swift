@@ -37,6 +37,9 @@ public final class GroupSession {
     public internal(set) var lastStepSeconds = 0.0
     /// Version of the previews: stored scores of an older epoch are stale.
     var epoch = 0
+    /// The buffers every scoring reuses.
+    let workspace = ScoringWorkspace.take()
+    deinit { ScoringWorkspace.give(workspace) }
 
     public init(_ configuration: SessionConfiguration) throws(GroupInferenceError) {
         try configuration.validate()

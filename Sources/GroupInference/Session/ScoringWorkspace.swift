@@ -1,3 +1,4 @@
+import Synchronization
 /// The buffers one scoring fills, owned by the session and reused by every
 /// scoring after the first.
 ///
@@ -6,7 +7,11 @@
 /// shrink their counts without giving memory back: once a session has scored
 /// once, scoring allocates nothing, and the pages are not faulted in again.
 /// Fresh multi-megabyte buffers per prune used to cost as much as BLAS.
-final class ScoringWorkspace {
+final class ScoringWorkspace: @unchecked Sendable {
+    static let pool = Mutex<[ScoringWorkspace]>([])
+    static func take() -> ScoringWorkspace { pool.withLock { $0.popLast() } ?? ScoringWorkspace() }
+    static func give(_ w: ScoringWorkspace) { pool.withLock { if $0.isEmpty { $0.append(w) } } }
+
     /// Candidates in the current scoring.
     private(set) var count = 0
     /// Combined unary scores, Σ_s weight_s · u_s (z-scored if asked).
@@ -34,6 +39,9 @@ final class ScoringWorkspace {
     var missing: [Int32] = []
     /// A second z-scored pairwise scorer's raw differences (count × count).
     var scratch: [Double] = []
+    /// The tile `finishPairwise` mirrors through.
+    private static let tile = 32
+    private var tileBuffer = [Double](repeating: 0, count: tile * tile)
 
     /// Pairwise scorers in `pairwise` so far.
     private var pairwiseTerms = 0
@@ -220,28 +228,39 @@ final class ScoringWorkspace {
     }
 
     /// Completes `pairwise`: applies what the upper triangle still owes,
-    /// mirrors it below the diagonal and zeroes the diagonal, in tiles so
-    /// that the rows read and the rows written both stay in cache.
+    /// zeroes the diagonal and mirrors the upper triangle below it. The
+    /// mirror goes through a 32 × 32 tile in cache: rows of the upper
+    /// triangle are read contiguously and land as contiguous rows of the
+    /// lower one. Strided reads straight from the matrix cost several times
+    /// more: its rows are a power-of-two apart and share cache sets.
     func finishPairwise() {
-        let n = count, owed = pending, tile = 64
+        let n = count, owed = pending, t = Self.tile
         pairwise.withUnsafeMutableBufferPointer { m in
             guard pairwiseTerms > 0 else {
                 m.update(repeating: 0)
                 return
             }
-            for i0 in Swift.stride(from: 0, to: n, by: tile) {
-                let i1 = min(i0 + tile, n)
-                for j0 in Swift.stride(from: i0, to: n, by: tile) {
-                    let j1 = min(j0 + tile, n)
-                    for i in i0..<i1 {
-                        for j in max(j0, i + 1)..<max(j1, i + 1) {
-                            let x = owed(m[i * n + j])
-                            m[i * n + j] = x
-                            m[j * n + i] = x
+            let base = m.baseAddress!
+            for i in 0..<n {
+                base[i * n + i] = 0
+                if owed != .identity { for j in (i + 1)..<n { base[i * n + j] = owed(base[i * n + j]) } }
+            }
+            tileBuffer.withUnsafeMutableBufferPointer { buffer in
+                let tile = buffer.baseAddress!
+                for i0 in Swift.stride(from: 0, to: n, by: t) {
+                    let h = min(t, n - i0)
+                    for j0 in Swift.stride(from: i0, to: n, by: t) {
+                        let w = min(t, n - j0)
+                        for a in 0..<h { // tile[b][a] = m[i0 + a][j0 + b]
+                            let from = base + (i0 + a) * n + j0
+                            for b in 0..<w { tile[b * t + a] = from[b] }
+                        }
+                        for b in 0..<w { // row j0 + b below the diagonal, columns i0..<i0 + h
+                            let j = j0 + b, count = min(h, j - i0)
+                            if count > 0 { (base + j * n + i0).update(from: tile + b * t, count: count) }
                         }
                     }
                 }
-                for i in i0..<i1 { m[i * n + i] = 0 }
             }
         }
         pending = .identity
@@ -258,5 +277,28 @@ final class ScoringWorkspace {
             for i in 0..<n { means[i] += map.scale * (scorerValues[s][i] / Double(n - 1)) + map.shift }
         }
         return means
+    }
+
+    // MARK: - For the solver and the record
+
+    /// A lower bound on every λ·b_ij (local search's floor) and an upper
+    /// bound on every |λ·b_ij| (the magnitude check), from the terms' ranges.
+    /// One term's range is exact; sums of several may round either way, so
+    /// they are widened by a relative 1e-12 per term.
+    func weightedPairRange(lambda: Double) -> (floor: Double, largest: Double) {
+        guard count > 1, pairwiseTerms > 0 else { return (0, 0) }
+        let a = lambda * pairwiseRange.low, b = lambda * pairwiseRange.high
+        let slack = pairwiseTerms > 1 ? 1e-12 * Double(pairwiseTerms) * max(abs(a), abs(b)) : 0
+        return (min(a, b) - slack, max(abs(a), abs(b)) + slack)
+    }
+
+    var largestUnary: Double { unary.reduce(0) { max($0, abs($1)) } }
+
+    /// What the record keeps of scorer `s`: its raw unary values, or each
+    /// candidate's raw mean difference to the others.
+    func recordedValues(scorer s: Int, unary: Bool) -> [Double] {
+        if unary { return copy(scorerValues[s]) }
+        let n = count
+        return scorerValues[s].map { n > 1 ? $0 / Double(n - 1) : 0 }
     }
 }
