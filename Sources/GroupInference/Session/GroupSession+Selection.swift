@@ -47,7 +47,9 @@ extension GroupSession {
         var solution: Solution?
         if keep < n {
             do {
-                solution = try solve(problem, options: configuration.solver)
+                // The heuristic's cheap bound only for a selection of K: for the
+                // prunes before it, it would cost as much as the solve.
+                solution = try solve(problem, options: configuration.solver, cheapBound: keep == k)
             } catch {
                 throw GroupInferenceError(error.kind, "step \(step): \(error.message)")
             }

@@ -38,8 +38,19 @@ public final class GroupSession {
     /// Version of the previews: stored scores of an older epoch are stale.
     var epoch = 0
     /// The buffers every scoring reuses.
-    let workspace = ScoringWorkspace.take()
-    deinit { ScoringWorkspace.give(workspace) }
+    /// The buffers every scoring reuses: taken at the first scoring, left
+    /// for the next session when this one goes (`ScoringWorkspace.park`).
+    private var workspaceStorage: ScoringWorkspace?
+    var workspace: ScoringWorkspace {
+        if let workspaceStorage { return workspaceStorage }
+        let taken = ScoringWorkspace.take()
+        workspaceStorage = taken
+        return taken
+    }
+
+    deinit {
+        if let workspaceStorage { ScoringWorkspace.park(workspaceStorage) }
+    }
 
     public init(_ configuration: SessionConfiguration) throws(GroupInferenceError) {
         try configuration.validate()
