@@ -43,11 +43,12 @@ extension GroupSession {
 
     /// The form of a host's pairwise matrix over `ids` (`PairwiseMatrix`);
     /// the error names the first asymmetric pair by id.
+    /// `what` is only built for the message.
     func pairwiseForm(_ m: UnsafeBufferPointer<Double>, ids: UnsafeBufferPointer<Int32>,
-                      _ what: String) throws(GroupInferenceError) -> PairwiseMatrix.Form {
+                      _ what: @autoclosure () -> String) throws(GroupInferenceError) -> PairwiseMatrix.Form {
         switch PairwiseMatrix.form(m, count: ids.count) {
         case let .success(form): return form
-        case let .failure(error): throw .scores("\(what): " + error.message { "id \(ids[$0])" })
+        case let .failure(error): throw .scores("\(what()): " + error.message { "id \(ids[$0])" })
         }
     }
 

@@ -71,46 +71,44 @@ extension GroupSession {
                                step: Int) throws(GroupInferenceError) {
         try fillEmbeddings(slot, ids, step: step)
         let ws = workspace, n = ids.count, d = slot.dimension
-        let target = ws.startDifferences(scorer: s, weight: slot.scorer.weight,
-                                         zscored: configuration.normalization == .zscore)
-        var stats = ScoringWorkspace.DifferenceStats()
-        slot.withEmbeddings { stored, storedNorms in
-            ws.rows.withUnsafeMutableBufferPointer { gathered in
-                ws.scale.withUnsafeMutableBufferPointer { scale in
-                    // The rows BLAS reads: the stored ones when the ids are one run
-                    // (the first prune's), else a gathered copy; scaled to unit
-                    // length when a norm would overflow the float32 Gram matrix.
-                    var safe = true
-                    for (a, id) in ids.enumerated() {
-                        scale[a] = storedNorms[Int(id)]
-                        if !CosineDistance.safeInverseNorms.contains(scale[a]) { safe = false }
-                    }
-                    var rows = stored + Int(ids[0]) * d
-                    if !safe || Int(ids[n - 1] - ids[0]) != n - 1 {
-                        rows = UnsafePointer(gathered.baseAddress!)
+        ws.addDifferences(scorer: s, weight: slot.scorer.weight, zscored: configuration.normalization == .zscore) { sink in
+            slot.withEmbeddings { stored, storedNorms in
+                ws.rows.withUnsafeMutableBufferPointer { gathered in
+                    ws.scale.withUnsafeMutableBufferPointer { scale in
+                        // The rows BLAS reads: the stored ones when the ids are one run
+                        // (the first prune's), else a gathered copy; scaled to unit
+                        // length when a norm would overflow the float32 Gram matrix.
+                        var safe = true
                         for (a, id) in ids.enumerated() {
-                            let from = stored + Int(id) * d, to = gathered.baseAddress! + a * d
-                            if safe {
-                                to.update(from: from, count: d)
-                            } else {
-                                for t in 0..<d { to[t] = Float(Double(from[t]) * scale[a]) }
-                            }
+                            scale[a] = storedNorms[Int(id)]
+                            if !CosineDistance.safeInverseNorms.contains(scale[a]) { safe = false }
                         }
-                        if !safe { scale.update(repeating: 1) }
-                    }
-                    ws.gram.withUnsafeMutableBufferPointer { gram in
-                        ws.row.withUnsafeMutableBufferPointer { row in
-                            CosineDistance.streamRows(rows, count: n, dimension: d, stride: d,
-                                                      inverseNorms: UnsafePointer(scale.baseAddress!),
-                                                      gram: gram.baseAddress!, row: row.baseAddress!) { i, v in
-                                ws.absorb(row: i, v, scorer: s, into: target, stats: &stats)
+                        var rows = stored + Int(ids[0]) * d
+                        if !safe || Int(ids[n - 1] - ids[0]) != n - 1 {
+                            rows = UnsafePointer(gathered.baseAddress!)
+                            for (a, id) in ids.enumerated() {
+                                let from = stored + Int(id) * d, to = gathered.baseAddress! + a * d
+                                if safe {
+                                    to.update(from: from, count: d)
+                                } else {
+                                    for t in 0..<d { to[t] = Float(Double(from[t]) * scale[a]) }
+                                }
+                            }
+                            if !safe { scale.update(repeating: 1) }
+                        }
+                        ws.gram.withUnsafeMutableBufferPointer { gram in
+                            ws.row.withUnsafeMutableBufferPointer { row in
+                                CosineDistance.streamRows(rows, count: n, dimension: d, stride: d,
+                                                          inverseNorms: UnsafePointer(scale.baseAddress!),
+                                                          gram: gram.baseAddress!, row: row.baseAddress!) { i, v in
+                                    sink.absorb(row: i, v)
+                                }
                             }
                         }
                     }
                 }
             }
         }
-        ws.endDifferences(scorer: s, stats, weight: slot.scorer.weight, target: target)
     }
 
     /// Calls the callback for the embeddings missing: into the scorer's own
@@ -162,15 +160,11 @@ extension GroupSession {
                              step: Int) throws(GroupInferenceError) {
         try fillPairwise(slot, ids, step: step)
         let ws = workspace
-        let target = ws.startDifferences(scorer: s, weight: slot.scorer.weight,
-                                         zscored: configuration.normalization == .zscore)
-        var stats = ScoringWorkspace.DifferenceStats()
-        ws.row.withUnsafeMutableBufferPointer { row in
-            slot.streamPairwiseRows(ids, row: row.baseAddress!) { i, v in
-                ws.absorb(row: i, v, scorer: s, into: target, stats: &stats)
+        ws.addDifferences(scorer: s, weight: slot.scorer.weight, zscored: configuration.normalization == .zscore) { sink in
+            ws.row.withUnsafeMutableBufferPointer { row in
+                slot.streamPairwiseRows(ids, row: row.baseAddress!) { i, v in sink.absorb(row: i, v) }
             }
         }
-        ws.endDifferences(scorer: s, stats, weight: slot.scorer.weight, target: target)
     }
 
     /// Calls the callback when no matrix of this epoch covers `ids`; it

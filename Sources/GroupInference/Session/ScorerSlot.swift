@@ -3,18 +3,20 @@
 /// they describe; values of an older epoch count as missing.
 ///
 /// Storage is indexed by candidate id and allocated at the first value;
-/// later values overwrite it in place.
+/// later values overwrite it in place. Its arrays are `@exclusivity(unchecked)`
+/// (one access at a time, by the session) for the reason given in
+/// `ScoringWorkspace`.
 final class ScorerSlot {
     let scorer: Scorer
     private let candidates: Int
-    private var stamp: [Int] = []            // per candidate: epoch of its value
-    private var unaryValues: [Double] = []
-    private var embeddingValues: [Float] = [] // candidates × dimension
-    private var inverseNorms: [Double] = []   // per candidate: 1 / ‖embedding‖
+    @exclusivity(unchecked) private var stamp: [Int] = []            // per candidate: epoch of its value
+    @exclusivity(unchecked) private var unaryValues: [Double] = []
+    @exclusivity(unchecked) private var embeddingValues: [Float] = [] // candidates × dimension
+    @exclusivity(unchecked) private var inverseNorms: [Double] = []   // per candidate: 1 / ‖embedding‖
     // The last pairwise matrix (from a push or the callback), symmetric, and its ids.
-    private var pairIDs: [Int32] = []
-    private var pairPosition: [Int32] = []    // per candidate: its row in pairMatrix, or −1
-    private var pairMatrix: [Double] = []
+    @exclusivity(unchecked) private var pairIDs: [Int32] = []
+    @exclusivity(unchecked) private var pairPosition: [Int32] = []    // per candidate: its row in pairMatrix, or −1
+    @exclusivity(unchecked) private var pairMatrix: [Double] = []
     private var pairEpoch = -1
 
     init(_ scorer: Scorer, candidates: Int) {
@@ -42,22 +44,37 @@ final class ScorerSlot {
     /// Writes the ids among `ids` without a value for `epoch` (unary and
     /// embedding scorers) to the front of `buffer`; returns their count.
     func missing(_ ids: UnsafeBufferPointer<Int32>, epoch: Int, into buffer: UnsafeMutableBufferPointer<Int32>) -> Int {
-        var m = 0
-        for id in ids where stamp.isEmpty || stamp[Int(id)] != epoch {
-            buffer[m] = id
-            m += 1
+        guard !stamp.isEmpty else {
+            _ = buffer.initialize(from: ids)
+            return ids.count
         }
-        return m
+        return stamp.withUnsafeBufferPointer { stamp in
+            var m = 0
+            for id in ids where stamp[Int(id)] != epoch {
+                buffer[m] = id
+                m += 1
+            }
+            return m
+        }
+    }
+
+    /// Loops over the slot's arrays go through pointers taken once: each
+    /// access to a class's array property is checked for exclusivity at run
+    /// time, which per element would cost more than the work.
+    private func stampValues(_ ids: UnsafeBufferPointer<Int32>, epoch: Int) {
+        stamp.withUnsafeMutableBufferPointer { stamp in
+            for id in ids { stamp[Int(id)] = epoch }
+        }
     }
 
     // MARK: - Unary
 
     func storeUnary(_ ids: UnsafeBufferPointer<Int32>, _ values: UnsafeBufferPointer<Double>, epoch: Int) {
         allocateOnce()
-        for (a, id) in ids.enumerated() {
-            unaryValues[Int(id)] = values[a]
-            stamp[Int(id)] = epoch
+        unaryValues.withUnsafeMutableBufferPointer { stored in
+            for (a, id) in ids.enumerated() { stored[Int(id)] = values[a] }
         }
+        stampValues(ids, epoch: epoch)
     }
 
     func unary(_ ids: UnsafeBufferPointer<Int32>, into out: UnsafeMutableBufferPointer<Double>) {
@@ -131,10 +148,10 @@ final class ScorerSlot {
     /// Marks rows a callback wrote in place (`run(of:)`) and checked as
     /// current, with their inverse norms.
     func markEmbeddings(_ ids: UnsafeBufferPointer<Int32>, inverseNorms norms: UnsafePointer<Double>, epoch: Int) {
-        for (a, id) in ids.enumerated() {
-            inverseNorms[Int(id)] = norms[a]
-            stamp[Int(id)] = epoch
+        inverseNorms.withUnsafeMutableBufferPointer { stored in
+            for (a, id) in ids.enumerated() { stored[Int(id)] = norms[a] }
         }
+        stampValues(ids, epoch: epoch)
     }
 
     /// The stored rows and inverse norms, for reading.
@@ -148,14 +165,14 @@ final class ScorerSlot {
     // MARK: - Pairwise
 
     func pairwiseCovers(_ ids: UnsafeBufferPointer<Int32>, epoch: Int) -> Bool {
-        pairEpoch == epoch && ids.allSatisfy { pairPosition[Int($0)] >= 0 }
+        pairEpoch == epoch && pairPosition.withUnsafeBufferPointer { p in ids.allSatisfy { p[Int($0)] >= 0 } }
     }
 
     /// Stores a host's checked matrix over `ids`, made symmetric by its form.
     func storePairwise(_ ids: UnsafeBufferPointer<Int32>, _ matrix: UnsafeBufferPointer<Double>,
                        form: PairwiseMatrix.Form, epoch: Int) {
         let n = ids.count
-        resizePairMatrix(n)
+        resize(&pairMatrix, to: n * n)
         pairMatrix.withUnsafeMutableBufferPointer { PairwiseMatrix.symmetrize(matrix, count: n, form: form, into: $0) }
         setPairIDs(ids, epoch: epoch)
     }
@@ -166,25 +183,19 @@ final class ScorerSlot {
     func fillPairwise<E: Error>(_ ids: UnsafeBufferPointer<Int32>, epoch: Int,
                                 _ body: (UnsafeMutableBufferPointer<Double>) throws(E) -> Void) throws(E) {
         pairEpoch = -1
-        resizePairMatrix(ids.count)
+        resize(&pairMatrix, to: ids.count * ids.count)
         try pairMatrix.withUnsafeMutableBufferPointer { (m) throws(E) in try body(m) }
         setPairIDs(ids, epoch: epoch)
     }
 
-    private func resizePairMatrix(_ n: Int) {
-        if pairMatrix.count > n * n {
-            pairMatrix.removeLast(pairMatrix.count - n * n)
-        } else if pairMatrix.count < n * n {
-            pairMatrix.append(contentsOf: repeatElement(0, count: n * n - pairMatrix.count))
-        }
-    }
-
     private func setPairIDs(_ ids: UnsafeBufferPointer<Int32>, epoch: Int) {
         if pairPosition.isEmpty { pairPosition = [Int32](repeating: -1, count: candidates) }
-        for id in pairIDs { pairPosition[Int(id)] = -1 }
-        pairIDs.removeAll(keepingCapacity: true)
-        pairIDs.append(contentsOf: ids)
-        for (a, id) in ids.enumerated() { pairPosition[Int(id)] = Int32(a) }
+        pairPosition.withUnsafeMutableBufferPointer { position in
+            for id in pairIDs { position[Int(id)] = -1 }
+            for (a, id) in ids.enumerated() { position[Int(id)] = Int32(a) }
+        }
+        resize(&pairIDs, to: ids.count)
+        pairIDs.withUnsafeMutableBufferPointer { _ = $0.initialize(from: ids) }
         pairEpoch = epoch
     }
 
@@ -195,16 +206,18 @@ final class ScorerSlot {
     func streamPairwiseRows(_ ids: UnsafeBufferPointer<Int32>, row: UnsafeMutablePointer<Double>,
                             _ body: (Int, UnsafeBufferPointer<Double>) -> Void) {
         let n = ids.count, m = pairIDs.count
-        let same = m == n && pairIDs.withUnsafeBufferPointer { $0.elementsEqual(ids) }
+        let same = m == n && pairIDs.withUnsafeBufferPointer { stored in (0..<n).allSatisfy { stored[$0] == ids[$0] } }
         pairMatrix.withUnsafeBufferPointer { b in
-            for a in 0..<n {
-                if same {
-                    body(a, UnsafeBufferPointer(rebasing: b[(a * n + a + 1)..<(a * n + n)]))
-                    continue
+            pairPosition.withUnsafeBufferPointer { position in
+                for a in 0..<n {
+                    if same {
+                        body(a, UnsafeBufferPointer(rebasing: b[(a * n + a + 1)..<(a * n + n)]))
+                        continue
+                    }
+                    let from = Int(position[Int(ids[a])]) * m
+                    for t in 0..<(n - 1 - a) { row[t] = b[from + Int(position[Int(ids[a + 1 + t])])] }
+                    body(a, UnsafeBufferPointer(start: row, count: n - 1 - a))
                 }
-                let from = Int(pairPosition[Int(ids[a])]) * m
-                for t in 0..<(n - 1 - a) { row[t] = b[from + Int(pairPosition[Int(ids[a + 1 + t])])] }
-                body(a, UnsafeBufferPointer(start: row, count: n - 1 - a))
             }
         }
     }

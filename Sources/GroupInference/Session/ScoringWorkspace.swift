@@ -10,39 +10,42 @@ import Synchronization
 /// Fresh multi-megabyte buffers per prune used to cost as much as BLAS.
 ///
 /// `@unchecked Sendable`: a workspace belongs to one session at a time and
-/// only changes hands through `spare`, under its lock.
+/// only changes hands through `spare`, under its lock. Its arrays are
+/// `@exclusivity(unchecked)`: only the session's scoring touches them, one
+/// access at a time, and the run-time check of each access cost more than
+/// the small loops it guarded (callbacks over a few candidates).
 final class ScoringWorkspace: @unchecked Sendable {
 
     /// Candidates in the current scoring.
     private(set) var count = 0
     /// Combined unary scores, Σ_s weight_s · u_s (z-scored if asked).
-    var unary: [Double] = []
+    @exclusivity(unchecked) var unary: [Double] = []
     /// Combined pairwise scores, count × count, row-major. Scorers fill the
     /// upper triangle; `finishPairwise()` completes the matrix.
-    var pairwise: [Double] = []
+    @exclusivity(unchecked) var pairwise: [Double] = []
     /// Per scorer: its raw unary values, or its raw differences' row sums.
-    var scorerValues: [[Double]] = []
+    @exclusivity(unchecked) var scorerValues: [[Double]] = []
 
     // Scratch, sized once.
     /// One scorer's values for the ids in order (unary), or what a unary
     /// callback writes.
-    var values: [Double] = []
+    @exclusivity(unchecked) var values: [Double] = []
     /// One row of a scorer's differences.
-    var row: [Double] = []
+    @exclusivity(unchecked) var row: [Double] = []
     /// A Gram block (`CosineDistance.gramCapacity`).
-    var gram: [Float] = []
+    @exclusivity(unchecked) var gram: [Float] = []
     /// Embeddings gathered (or written by a callback) for ids that are not
     /// one run in a scorer's storage: count × the largest dimension.
-    var rows: [Float] = []
+    @exclusivity(unchecked) var rows: [Float] = []
     /// Inverse norms of the gathered rows.
-    var scale: [Double] = []
+    @exclusivity(unchecked) var scale: [Double] = []
     /// Ids a scorer still needs values for.
-    var missing: [Int32] = []
+    @exclusivity(unchecked) var missing: [Int32] = []
     /// A second z-scored pairwise scorer's raw differences (count × count).
-    var scratch: [Double] = []
+    @exclusivity(unchecked) var scratch: [Double] = []
     /// The tile `finishPairwise` mirrors through.
     private static let tile = 32
-    private var tileBuffer = [Double](repeating: 0, count: tile * tile)
+    @exclusivity(unchecked) private var tileBuffer = [Double](repeating: 0, count: tile * tile)
 
     /// Pairwise scorers in `pairwise` so far.
     private var pairwiseTerms = 0
@@ -101,19 +104,12 @@ final class ScoringWorkspace: @unchecked Sendable {
         if termMaps.count != scorers { termMaps = [Affine?](repeating: nil, count: scorers) }
         for s in 0..<scorers { termMaps[s] = nil }
         for s in 0..<scorers { resize(&scorerValues[s], to: n) }
-        for i in 0..<n { unary[i] = 0 }
+        unary.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
         pairwiseTerms = 0
         pending = .identity
         pairwiseRange = (0, 0)
     }
 
-    /// Sets an array's count, keeping its storage: grows (zero-filled) only
-    /// the first time, shrinks by dropping the tail.
-    private func resize<T: Numeric>(_ a: inout [T], to n: Int) {
-        if a.count > n { a.removeLast(a.count - n) } else if a.count < n {
-            a.append(contentsOf: repeatElement(0, count: n - a.count))
-        }
-    }
 
     // MARK: - Pairwise terms
 
@@ -122,38 +118,33 @@ final class ScoringWorkspace: @unchecked Sendable {
     /// (a z-scored first scorer), or raw into `scratch` (a later z-scored one).
     enum Target { case set(weight: Double), add(weight: Double), raw, scratch }
 
-    /// Starts scorer `s`'s differences: picks its target, zeroes its row sums.
-    func startDifferences(scorer s: Int, weight: Double, zscored: Bool) -> Target {
-        scorerValues[s].withUnsafeMutableBufferPointer { for i in 0..<$0.count { $0[i] = 0 } }
-        switch (pairwiseTerms, zscored) {
-        case (0, false): return .set(weight: weight)
-        case (_, false): return .add(weight: weight)
-        case (0, true): return .raw
-        default: return .scratch
-        }
-    }
+    /// Takes one scorer's differences row by row (`absorb`), through
+    /// pointers taken once per scorer: each access to the workspace's array
+    /// properties is checked for exclusivity at run time.
+    struct DifferenceSink {
+        let count: Int, target: Target
+        let rowSums: UnsafeMutablePointer<Double>, matrix: UnsafeMutablePointer<Double>
+        var stats = DifferenceStats()
 
-    /// Takes row i of scorer `s`'s differences: v[t] is the difference of
-    /// candidates i and i + 1 + t. One pass over the row does all it is
-    /// needed for: the scorer's row sums (both ends of each pair), its
-    /// range, its z-score sums, and its entry into the upper triangle.
-    func absorb(row i: Int, _ v: UnsafeBufferPointer<Double>, scorer s: Int, into target: Target,
-                stats: inout DifferenceStats) {
-        let n = count, first = i + 1, len = v.count
-        guard len > 0, let x = v.baseAddress else { return }
-        if stats.reference.isNaN { stats.reference = x[0] }
-        // Four lanes: the sums are reassociated by hand so the loop vectorises.
-        let reference = SIMD4<Double>(repeating: stats.reference)
-        var sum = SIMD4<Double>(), shifted = SIMD4<Double>(), squares = SIMD4<Double>()
-        var low = SIMD4<Double>(repeating: stats.low), high = SIMD4<Double>(repeating: stats.high)
-        scorerValues[s].withUnsafeMutableBufferPointer { sums in
-            let column = UnsafeMutableRawPointer(sums.baseAddress! + first)
+        /// Takes row i: v[t] is the difference of candidates i and i + 1 + t.
+        /// One pass over the row does all it is needed for: the scorer's row
+        /// sums (both ends of each pair), its range, its z-score sums, and
+        /// its entry into the upper triangle.
+        mutating func absorb(row i: Int, _ v: UnsafeBufferPointer<Double>) {
+            let first = i + 1, len = v.count
+            guard len > 0, let x = v.baseAddress else { return }
+            if stats.reference.isNaN { stats.reference = x[0] }
+            // Four lanes: the sums are reassociated by hand so the loop vectorises.
+            let reference = SIMD4<Double>(repeating: stats.reference)
+            var sum = SIMD4<Double>(), shifted = SIMD4<Double>(), squares = SIMD4<Double>()
+            var low = SIMD4<Double>(repeating: stats.low), high = SIMD4<Double>(repeating: stats.high)
+            let column = UnsafeMutableRawPointer(rowSums + first)
             var t = 0
             while t + 4 <= len {
                 let x4 = UnsafeRawPointer(x + t).loadUnaligned(as: SIMD4<Double>.self)
                 sum += x4
-                low = pointwiseMin(low, x4)
-                high = pointwiseMax(high, x4)
+                low.replace(with: x4, where: x4 .< low)
+                high.replace(with: x4, where: x4 .> high)
                 let d = x4 - reference
                 shifted += d
                 squares += d * d
@@ -167,32 +158,48 @@ final class ScoringWorkspace: @unchecked Sendable {
             while t < len {
                 let y = x[t], d = y - stats.reference
                 rowSum += y; lo = min(lo, y); hi = max(hi, y); sh += d; sq += d * d
-                sums[first + t] += y
+                rowSums[first + t] += y
                 t += 1
             }
-            sums[i] += rowSum
+            rowSums[i] += rowSum
             stats.low = lo
             stats.high = hi
             stats.shiftedSum += sh
             stats.shiftedSquares += sq
-        }
-        stats.entries += len
-        func write(_ m: inout [Double]) {
-            m.withUnsafeMutableBufferPointer { m in
-                let out = m.baseAddress! + i * n + first
-                switch target {
-                case let .set(w): for t in 0..<len { out[t] = w * x[t] }
-                case let .add(w): for t in 0..<len { out[t] += w * x[t] }
-                case .raw, .scratch: out.update(from: x, count: len)
-                }
+            stats.entries += len
+            let out = matrix + i * count + first
+            switch target {
+            case let .set(w): for t in 0..<len { out[t] = w * x[t] }
+            case let .add(w): for t in 0..<len { out[t] += w * x[t] }
+            case .raw, .scratch: out.update(from: x, count: len)
             }
         }
-        if case .scratch = target { write(&scratch) } else { write(&pairwise) }
     }
 
-    /// Closes scorer `s`'s differences once all rows are in: the map they
-    /// enter by, and the range that adds to the combined entries.
-    func endDifferences(scorer s: Int, _ stats: DifferenceStats, weight: Double, target: Target) {
+    /// Feeds scorer `s`'s differences through `body` into the upper
+    /// triangle, then settles the map they enter by (weight, times their
+    /// z-score if asked) and the range they add to the combined entries.
+    func addDifferences(scorer s: Int, weight: Double, zscored: Bool, _ body: (inout DifferenceSink) -> Void) {
+        let target: Target
+        switch (pairwiseTerms, zscored) {
+        case (0, false): target = .set(weight: weight)
+        case (_, false): target = .add(weight: weight)
+        case (0, true): target = .raw
+        default: target = .scratch
+        }
+        var stats = DifferenceStats()
+        scorerValues[s].withUnsafeMutableBufferPointer { sums in
+            sums.update(repeating: 0)
+            func feed(_ m: inout [Double]) {
+                m.withUnsafeMutableBufferPointer { m in
+                    var sink = DifferenceSink(count: count, target: target, rowSums: sums.baseAddress!,
+                                              matrix: m.baseAddress!)
+                    body(&sink)
+                    stats = sink.stats
+                }
+            }
+            if case .scratch = target { feed(&scratch) } else { feed(&pairwise) }
+        }
         var map = Affine(scale: weight, shift: 0)
         switch target {
         case .set, .add: break
@@ -327,5 +334,14 @@ extension ScoringWorkspace {
             return old
         }
         _ = replaced
+    }
+}
+
+/// Sets an array's count, keeping its storage: grows (zero-filled) only when
+/// it must, shrinks by dropping the tail. Survivors only shrink, so after the
+/// first scoring this never allocates.
+func resize<T: Numeric>(_ a: inout [T], to n: Int) {
+    if a.count > n { a.removeLast(a.count - n) } else if a.count < n {
+        a.append(contentsOf: repeatElement(0, count: n - a.count))
     }
 }
