@@ -27,7 +27,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #define CHECK(call)                                                                \
     do {                                                                           \
@@ -217,10 +219,18 @@ enum { D = 768 };
 static void memory(void) {
     static const int sizes[] = {1024, 4096, 8192};
     printf("Memory of one prune (issue 13, targets 3 and 5): pushed unary + D = %d embeddings,\n", D);
-    printf("heuristic, fresh session; heap high-water above the heap before the session, which\n");
-    printf("includes the library's copy of the embeddings; limit 3 n^2 x 8 + n x D x 4 bytes\n");
+    printf("heuristic, a fresh session in a fresh process; heap high-water above the heap before the\n");
+    printf("session, which includes the library's copy of the embeddings; limit 3 n^2 x 8 + n x D x 4 bytes\n");
     printf("     M   peak MiB  limit MiB  peak/limit  largest alloc MiB | next prune (M/2 -> M/4): allocs  KiB  largest KiB\n");
+    fflush(stdout);
     for (size_t z = 0; z < sizeof sizes / sizeof *sizes; z++) {
+        /* One process per size: a session leaves its workspace to the next. */
+        pid_t child = fork();
+        if (child != 0) {
+            int status = 0;
+            waitpid(child, &status, 0);
+            continue;
+        }
         int m = sizes[z];
         float *emb = malloc((size_t)m * D * sizeof *emb);
         double *unary = malloc((size_t)m * sizeof *unary);
@@ -269,6 +279,8 @@ static void memory(void) {
         free(emb);
         free(unary);
         free(ids);
+        fflush(stdout);
+        _exit(0);
     }
 }
 

@@ -85,7 +85,7 @@ int posix_memalign(void **out, size_t alignment, size_t size) {
     return 0;
 }
 
-static alloc_counts alloc_now(void) {
+static inline alloc_counts alloc_now(void) {
     alloc_counts c = {__atomic_load_n(&alloc_calls_, __ATOMIC_RELAXED),
                       __atomic_load_n(&alloc_bytes_, __ATOMIC_RELAXED),
                       __atomic_load_n(&alloc_largest_, __ATOMIC_RELAXED)};
@@ -93,21 +93,21 @@ static alloc_counts alloc_now(void) {
 }
 
 /* Allocations since `start` (largest: since the last alloc_largest_reset). */
-static alloc_counts alloc_since(alloc_counts start) {
+static inline alloc_counts alloc_since(alloc_counts start) {
     alloc_counts c = alloc_now();
     c.calls -= start.calls;
     c.bytes -= start.bytes;
     return c;
 }
 
-static void alloc_largest_reset(void) { __atomic_store_n(&alloc_largest_, 0, __ATOMIC_RELAXED); }
+static inline void alloc_largest_reset(void) { __atomic_store_n(&alloc_largest_, 0, __ATOMIC_RELAXED); }
 
 /* Live heap bytes now (usable sizes of the blocks not freed). */
-static int64_t alloc_live(void) { return __atomic_load_n(&alloc_live_, __ATOMIC_RELAXED); }
+static inline int64_t alloc_live(void) { return __atomic_load_n(&alloc_live_, __ATOMIC_RELAXED); }
 
 /* Restart the high-water mark at the live bytes now. */
-static void alloc_peak_reset(void) { __atomic_store_n(&alloc_peak_, alloc_live(), __ATOMIC_RELAXED); }
+static inline void alloc_peak_reset(void) { __atomic_store_n(&alloc_peak_, alloc_live(), __ATOMIC_RELAXED); }
 
-static int64_t alloc_peak_live(void) { return __atomic_load_n(&alloc_peak_, __ATOMIC_RELAXED); }
+static inline int64_t alloc_peak_live(void) { return __atomic_load_n(&alloc_peak_, __ATOMIC_RELAXED); }
 
 #endif
