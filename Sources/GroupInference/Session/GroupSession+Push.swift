@@ -1,6 +1,21 @@
 /// Values the host computes itself (e.g. batched on a GPU) and hands over for
 /// the current previews; see `gi_push_*` in the C header.
+///
+/// A push is for a scorer registered without a callback, and for the
+/// previews as they are now: the values count for the next scoring, until
+/// the previews change (the denoiser ran, or in a host-driven loop `step()`
+/// returned). Pushing again for the same ids replaces their values. The
+/// values are copied; every check runs before anything is stored, so a
+/// refused push changes nothing.
+///
+/// Each throws `.invalidState` once done; `.invalidArgument` for a scorer id
+/// that does not exist, is of another kind or has a callback, no ids, an id
+/// out of range, pruned or repeated, or (embeddings) another dimension;
+/// `.badScores` for a value that is not finite, an embedding of norm zero,
+/// or (pairwise) a matrix neither symmetric nor strictly triangular
+/// (`PairwiseMatrix`).
 extension GroupSession {
+    /// One unary score per id (higher is better).
     public func pushUnary(scorer id: Int, ids: UnsafeBufferPointer<Int32>,
                           scores: UnsafeBufferPointer<Double>) throws(GroupInferenceError) {
         let slot = try pushTarget(id, expecting: "unary", ids: ids)
@@ -10,6 +25,8 @@ extension GroupSession {
         slot.storeUnary(ids, scores, epoch: epoch)
     }
 
+    /// One embedding per id, `dimension` floats each, row-major; the
+    /// library turns them into cosine distances.
     public func pushEmbeddings(scorer id: Int, ids: UnsafeBufferPointer<Int32>, dimension: Int,
                                embeddings: UnsafeBufferPointer<Float>) throws(GroupInferenceError) {
         let slot = try pushTarget(id, expecting: "embedding", ids: ids)
@@ -31,6 +48,9 @@ extension GroupSession {
         }
     }
 
+    /// An ids.count × ids.count matrix of differences over `ids` (higher is
+    /// more different), symmetric or strictly triangular; the diagonal is
+    /// ignored.
     public func pushPairwise(scorer id: Int, ids: UnsafeBufferPointer<Int32>,
                              matrix: UnsafeBufferPointer<Double>) throws(GroupInferenceError) {
         let slot = try pushTarget(id, expecting: "pairwise", ids: ids)
