@@ -16,10 +16,20 @@ extension GroupSession {
 
         let ws = workspace, n = ids.count, k = configuration.groupSize, lambda = configuration.lambda
         // The problems share the workspace's arrays (no copy) while they live.
-        let (floor, largestPair) = ws.weightedPairRange(lambda: lambda)
+        let (floor, withinLimit) = ws.weightedRanges(lambda: lambda, limit: Limits.maxMagnitude)
         func problem(keeping count: Int) -> SelectionProblem {
             SelectionProblem(trusted: ws.unary, pairwise: ws.pairwise, lambda: lambda, groupSize: count,
                              minWeightedPair: floor)
+        }
+        // The ranges the scoring tracked settle the magnitude check without a
+        // pass over the matrix; only a failing range is checked entry by
+        // entry. Before any solver sees the scores: they rely on it.
+        if !withinLimit {
+            do {
+                try problem(keeping: k).checkMagnitude()
+            } catch {
+                throw GroupInferenceError(error.kind, "step \(step): the combined (weighted) scores: \(error.message)")
+            }
         }
         // The best K-group under these scores, for the record (detail mode)
         // and the adaptive rule: computed once, when either needs it.
@@ -34,15 +44,6 @@ extension GroupSession {
         case .adaptive: keep = adaptiveKeep(ids: ids, group: bestGroup ?? [], step: step)
         }
         let problem = problem(keeping: keep)
-        // The ranges the scoring tracked settle the magnitude check without a
-        // pass over the matrix; only a failing range is checked entry by entry.
-        if !(largestPair <= Limits.maxMagnitude && ws.largestUnary <= Limits.maxMagnitude) {
-            do {
-                try problem.checkMagnitude()
-            } catch {
-                throw GroupInferenceError(error.kind, "step \(step): the combined (weighted) scores: \(error.message)")
-            }
-        }
         var keptIndices = Array(0..<n)
         var solution: Solution?
         if keep < n {

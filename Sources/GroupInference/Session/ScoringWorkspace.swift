@@ -289,18 +289,19 @@ final class ScoringWorkspace: @unchecked Sendable {
 
     // MARK: - For the solver and the record
 
-    /// A lower bound on every λ·b_ij (local search's floor) and an upper
-    /// bound on every |λ·b_ij| (the magnitude check), from the terms' ranges.
-    /// One term's range is exact; sums of several may round either way, so
-    /// they are widened by a relative 1e-12 per term.
-    func weightedPairRange(lambda: Double) -> (floor: Double, largest: Double) {
-        guard count > 1, pairwiseTerms > 0 else { return (0, 0) }
+    /// A lower bound on every λ·b_ij (local search's floor), and whether
+    /// every |λ·b_ij| and |u_i| is surely within `limit` (else the caller
+    /// checks entry by entry), from the terms' ranges. One term's range is
+    /// exact; sums of several may round either way, so they are widened by
+    /// a relative 1e-12 per term. Written so that a NaN anywhere fails.
+    func weightedRanges(lambda: Double, limit: Double) -> (floor: Double, withinLimit: Bool) {
+        let unaryWithin = unary.withUnsafeBufferPointer { u in u.allSatisfy { abs($0) <= limit } }
+        guard count > 1, pairwiseTerms > 0 else { return (0, unaryWithin) }
         let a = lambda * pairwiseRange.low, b = lambda * pairwiseRange.high
-        let slack = pairwiseTerms > 1 ? 1e-12 * Double(pairwiseTerms) * max(abs(a), abs(b)) : 0
-        return (min(a, b) - slack, max(abs(a), abs(b)) + slack)
+        let slack = pairwiseTerms > 1 ? 1e-12 * Double(pairwiseTerms) * (abs(a) + abs(b)) : 0
+        let within = unaryWithin && abs(a) + slack <= limit && abs(b) + slack <= limit
+        return ((a < b ? a : b) - slack, within)
     }
-
-    var largestUnary: Double { unary.reduce(0) { max($0, abs($1)) } }
 
     /// What the record keeps of scorer `s`: its raw unary values, or each
     /// candidate's raw mean difference to the others.
