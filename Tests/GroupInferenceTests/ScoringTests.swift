@@ -95,10 +95,11 @@ struct ScoringTests {
         return out
     }
 
-    @Test(arguments: [Normalization.none, .zscore])
-    func recordsMatchTheReference(normalization: Normalization) throws {
-        let host = Host(m: 40, seed: 5)
-        var c = configuration(m: 40, k: 4, t: 3, lambda: 0.6)
+    /// 150 candidates: several 64 × 64 tiles of the mirror pass, and edges.
+    @Test(arguments: [(40, Normalization.none), (40, .zscore), (150, .none)])
+    func recordsMatchTheReference(m: Int, normalization: Normalization) throws {
+        let host = Host(m: m, seed: 5)
+        var c = configuration(m: m, k: 4, t: 3, lambda: 0.6)
         c.normalization = normalization
         c.traceEveryStep = true // records keep the pairwise matrix
         c.solver.choice = .heuristic

@@ -1,4 +1,5 @@
 import COpenBLAS
+import Foundation
 import GroupInference
 
 /// What one prune costs next to the BLAS work it cannot avoid (issue 13):
@@ -35,7 +36,7 @@ enum PruneBench {
             print("\nOpenBLAS threads = \(t)")
             print("     M   ssyrk ms    push ms  scoring ms  solving ms   whole ms   scoring/ssyrk  whole/ssyrk  reps")
             for m in sizes {
-                let repeats = m <= 256 ? 41 : m <= 1024 ? 11 : m <= 4096 ? 5 : 3
+                let repeats = m <= 256 ? 101 : m <= 1024 ? 31 : m <= 4096 ? 9 : 5
                 let row = try measure(m: m, dimension: d, repeats: repeats)
                 let (scoringLimit, wholeLimit) = targets(m)
                 let rs = row.scoring / row.ssyrk, rw = row.whole / row.ssyrk
@@ -83,6 +84,11 @@ enum PruneBench {
             row.scoring = r.secondsScoring
             row.solving = r.secondsSolving
             if rep > 0 { rows.append(row) }
+            if ProcessInfo.processInfo.environment["GI_PRUNE_BENCH_VERBOSE"] != nil {
+                print(f("    rep %d: ssyrk %.3f push %.3f call %.3f scoring %.3f solving %.3f other %.3f", rep, row.ssyrk * 1e3,
+                        row.push * 1e3, row.call * 1e3, row.scoring * 1e3, row.solving * 1e3,
+                        (row.call - row.scoring - row.solving) * 1e3))
+            }
         }
         func best(_ x: KeyPath<Row, Double>) -> Double { rows.map { $0[keyPath: x] }.min()! }
         return Row(ssyrk: best(\.ssyrk), push: best(\.push), scoring: best(\.scoring),

@@ -43,9 +43,6 @@ final class ScoringWorkspace: @unchecked Sendable {
     @exclusivity(unchecked) var missing: [Int32] = []
     /// A second z-scored pairwise scorer's raw differences (count × count).
     @exclusivity(unchecked) var scratch: [Double] = []
-    /// The tile `finishPairwise` mirrors through.
-    private static let tile = 32
-    @exclusivity(unchecked) private var tileBuffer = [Double](repeating: 0, count: tile * tile)
 
     /// Pairwise scorers in `pairwise` so far.
     private var pairwiseTerms = 0
@@ -134,31 +131,48 @@ final class ScoringWorkspace: @unchecked Sendable {
             let first = i + 1, len = v.count
             guard len > 0, let x = v.baseAddress else { return }
             if stats.reference.isNaN { stats.reference = x[0] }
+            // The branches on the target are the same for every element:
+            // the compiler takes them out of the loop.
+            var weight = 1.0, adds = false, zscored = false
+            switch target {
+            case let .set(w): weight = w
+            case let .add(w): weight = w; adds = true
+            case .raw, .scratch: zscored = true
+            }
             // Four lanes: the sums are reassociated by hand so the loop vectorises.
-            let reference = SIMD4<Double>(repeating: stats.reference)
+            let reference = SIMD4<Double>(repeating: stats.reference), w4 = SIMD4<Double>(repeating: weight)
             var sum = SIMD4<Double>(), shifted = SIMD4<Double>(), squares = SIMD4<Double>()
             var low = SIMD4<Double>(repeating: stats.low), high = SIMD4<Double>(repeating: stats.high)
             let column = UnsafeMutableRawPointer(rowSums + first)
+            let out = UnsafeMutableRawPointer(matrix + i * count + first)
             var t = 0
             while t + 4 <= len {
                 let x4 = UnsafeRawPointer(x + t).loadUnaligned(as: SIMD4<Double>.self)
                 sum += x4
                 low.replace(with: x4, where: x4 .< low)
                 high.replace(with: x4, where: x4 .> high)
-                let d = x4 - reference
-                shifted += d
-                squares += d * d
+                if zscored {
+                    let d = x4 - reference
+                    shifted += d
+                    squares += d * d
+                }
                 let at = 8 * t
                 column.storeBytes(of: column.loadUnaligned(fromByteOffset: at, as: SIMD4<Double>.self) + x4,
                                   toByteOffset: at, as: SIMD4<Double>.self)
+                var y4 = w4 * x4
+                if adds { y4 += out.loadUnaligned(fromByteOffset: at, as: SIMD4<Double>.self) }
+                out.storeBytes(of: zscored ? x4 : y4, toByteOffset: at, as: SIMD4<Double>.self)
                 t += 4
             }
             var rowSum = sum.sum(), lo = low.min(), hi = high.max()
             var sh = shifted.sum(), sq = squares.sum()
+            let tail = matrix + i * count + first
             while t < len {
                 let y = x[t], d = y - stats.reference
-                rowSum += y; lo = min(lo, y); hi = max(hi, y); sh += d; sq += d * d
+                rowSum += y; lo = min(lo, y); hi = max(hi, y)
+                if zscored { sh += d; sq += d * d }
                 rowSums[first + t] += y
+                tail[t] = zscored ? y : weight * y + (adds ? tail[t] : 0)
                 t += 1
             }
             rowSums[i] += rowSum
@@ -167,12 +181,6 @@ final class ScoringWorkspace: @unchecked Sendable {
             stats.shiftedSum += sh
             stats.shiftedSquares += sq
             stats.entries += len
-            let out = matrix + i * count + first
-            switch target {
-            case let .set(w): for t in 0..<len { out[t] = w * x[t] }
-            case let .add(w): for t in 0..<len { out[t] += w * x[t] }
-            case .raw, .scratch: out.update(from: x, count: len)
-            }
         }
     }
 
@@ -236,13 +244,13 @@ final class ScoringWorkspace: @unchecked Sendable {
     }
 
     /// Completes `pairwise`: applies what the upper triangle still owes,
-    /// zeroes the diagonal and mirrors the upper triangle below it. The
-    /// mirror goes through a 32 × 32 tile in cache: rows of the upper
-    /// triangle are read contiguously and land as contiguous rows of the
-    /// lower one. Strided reads straight from the matrix cost several times
-    /// more: its rows are a power-of-two apart and share cache sets.
+    /// zeroes the diagonal and mirrors the upper triangle below it, 4 × 4
+    /// entries at a time (four row loads, four row stores) in 64 × 64 tiles
+    /// that stay in cache. Going one entry at a time down a column cost
+    /// several times more: the rows are often a power of two apart and
+    /// share cache sets.
     func finishPairwise() {
-        let n = count, owed = pending, t = Self.tile
+        let n = count, owed = pending, tile = 64
         pairwise.withUnsafeMutableBufferPointer { m in
             guard pairwiseTerms > 0 else {
                 m.update(repeating: 0)
@@ -253,19 +261,33 @@ final class ScoringWorkspace: @unchecked Sendable {
                 base[i * n + i] = 0
                 if owed != .identity { for j in (i + 1)..<n { base[i * n + j] = owed(base[i * n + j]) } }
             }
-            tileBuffer.withUnsafeMutableBufferPointer { buffer in
-                let tile = buffer.baseAddress!
-                for i0 in Swift.stride(from: 0, to: n, by: t) {
-                    let h = min(t, n - i0)
-                    for j0 in Swift.stride(from: i0, to: n, by: t) {
-                        let w = min(t, n - j0)
-                        for a in 0..<h { // tile[b][a] = m[i0 + a][j0 + b]
-                            let from = base + (i0 + a) * n + j0
-                            for b in 0..<w { tile[b * t + a] = from[b] }
-                        }
-                        for b in 0..<w { // row j0 + b below the diagonal, columns i0..<i0 + h
-                            let j = j0 + b, count = min(h, j - i0)
-                            if count > 0 { (base + j * n + i0).update(from: tile + b * t, count: count) }
+            // Wrapping arithmetic: every index is below n², which fits.
+            let rowBytes = 8 &* n
+            for i1 in Swift.stride(from: 0, to: n, by: tile) {
+                let iEnd = min(i1 &+ tile, n)
+                for j1 in Swift.stride(from: i1, to: n, by: tile) {
+                    let jEnd = min(j1 &+ tile, n)
+                    for i0 in Swift.stride(from: i1, to: iEnd, by: 4) {
+                        for j0 in Swift.stride(from: j1, to: jEnd, by: 4) {
+                            guard i0 &+ 4 <= iEnd, j0 &+ 4 <= jEnd, j0 >= i0 &+ 4 else {
+                                // At the diagonal or an edge: entry by entry.
+                                for i in i0..<min(i0 &+ 4, iEnd) {
+                                    for j in max(j0, i &+ 1)..<max(min(j0 &+ 4, jEnd), i &+ 1) {
+                                        base[j &* n &+ i] = base[i &* n &+ j]
+                                    }
+                                }
+                                continue
+                            }
+                            let from = UnsafeRawPointer(base + (i0 &* n &+ j0))
+                            let r0 = from.loadUnaligned(as: SIMD4<Double>.self)
+                            let r1 = from.loadUnaligned(fromByteOffset: rowBytes, as: SIMD4<Double>.self)
+                            let r2 = from.loadUnaligned(fromByteOffset: 2 &* rowBytes, as: SIMD4<Double>.self)
+                            let r3 = from.loadUnaligned(fromByteOffset: 3 &* rowBytes, as: SIMD4<Double>.self)
+                            let to = UnsafeMutableRawPointer(base + (j0 &* n &+ i0))
+                            for k in 0..<4 {
+                                to.storeBytes(of: SIMD4(r0[k], r1[k], r2[k], r3[k]), toByteOffset: k &* rowBytes,
+                                              as: SIMD4<Double>.self)
+                            }
                         }
                     }
                 }
