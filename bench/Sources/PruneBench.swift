@@ -30,14 +30,18 @@ enum PruneBench {
         print("of the same shape timed in this run; best of the repeats in the last column")
         let saved = openblas_get_num_threads()
         defer { openblas_set_num_threads(saved) }
-        var verdicts: [String] = []
+        var verdicts: [String] = [], cold: [String] = []
         for t in threads {
             openblas_set_num_threads(t)
             print("\nOpenBLAS threads = \(t)")
             print("     M   ssyrk ms    push ms  scoring ms  solving ms   whole ms   scoring/ssyrk  whole/ssyrk  reps")
             for m in sizes {
                 let repeats = m <= 256 ? 101 : m <= 1024 ? 31 : m <= 4096 ? 9 : 5
-                let row = try measure(m: m, dimension: d, repeats: repeats)
+                let (row, first) = try measure(m: m, dimension: d, repeats: repeats)
+                if t == threads[0] {
+                    cold.append(f("%6d %10.3f %11.3f %10.3f   %13.2f  %11.2f", m, first.ssyrk * 1e3, first.scoring * 1e3,
+                                  first.whole * 1e3, first.scoring / first.ssyrk, first.whole / first.ssyrk))
+                }
                 let (scoringLimit, wholeLimit) = targets(m)
                 let rs = row.scoring / row.ssyrk, rw = row.whole / row.ssyrk
                 print(f("%6d %10.3f %10.3f %11.3f %11.3f %10.3f   %13.2f  %11.2f  %4d", m, row.ssyrk * 1e3,
@@ -50,16 +54,23 @@ enum PruneBench {
                 verdicts.append(f("  threads %d, M = %5d: ", t, m) + checks.joined(separator: ", "))
             }
         }
+        print("\nThe first session at each size (threads = \(threads[0])): its workspace's pages are fresh")
+        print("     M   ssyrk ms  scoring ms   whole ms   scoring/ssyrk  whole/ssyrk")
+        cold.forEach { print($0) }
         print("\nTargets (issue 13: 1, 2, 2b)")
         verdicts.forEach { print($0) }
     }
 
-    static func measure(m: Int, dimension d: Int, repeats: Int) throws -> Row {
+    /// The best of `repeats` fresh sessions, and the first (rep 0): when the
+    /// sizes run in ascending order, the first session at a size takes a
+    /// smaller spare workspace and faults in fresh pages, as a process's
+    /// first session does.
+    static func measure(m: Int, dimension d: Int, repeats: Int) throws -> (best: Row, first: Row) {
         let (unary, features) = InstanceGenerator.scores(m: m, k: m / 2, seed: 1, dimension: d)
         let ids = (0..<Int32(m)).map { $0 }
         var gram = [Float](repeating: 0, count: m * m)
-        var rows: [Row] = []
-        for rep in 0...repeats { // rep 0 warms up
+        var rows: [Row] = [], first = Row()
+        for rep in 0...repeats {
             var row = Row()
             row.ssyrk = medianSeconds(repeats: 1) {
                 cblas_ssyrk(CblasRowMajor, CblasUpper, CblasNoTrans, blasint(m), blasint(d),
@@ -83,7 +94,7 @@ enum PruneBench {
             let r = s.records[0]
             row.scoring = r.secondsScoring
             row.solving = r.secondsSolving
-            if rep > 0 { rows.append(row) }
+            if rep > 0 { rows.append(row) } else { first = row }
             if ProcessInfo.processInfo.environment["GI_PRUNE_BENCH_VERBOSE"] != nil {
                 print(f("    rep %d: ssyrk %.3f push %.3f call %.3f scoring %.3f solving %.3f other %.3f", rep, row.ssyrk * 1e3,
                         row.push * 1e3, row.call * 1e3, row.scoring * 1e3, row.solving * 1e3,
@@ -91,7 +102,7 @@ enum PruneBench {
             }
         }
         func best(_ x: KeyPath<Row, Double>) -> Double { rows.map { $0[keyPath: x] }.min()! }
-        return Row(ssyrk: best(\.ssyrk), push: best(\.push), scoring: best(\.scoring),
-                   solving: best(\.solving), call: best(\.call))
+        return (Row(ssyrk: best(\.ssyrk), push: best(\.push), scoring: best(\.scoring),
+                    solving: best(\.solving), call: best(\.call)), first)
     }
 }
