@@ -25,7 +25,7 @@ CFLAGS_LOCAL := -Iinclude
 LDFLAGS_LOCAL := -L$(RELEASE) -lgroupinference -Wl,-rpath,$(abspath $(RELEASE)) -lm
 
 .PHONY: all deps lib cli python test test-swift test-c test-exports test-install test-rust \
-        test-python test-reliability reliability demo example bench install uninstall clean
+        test-python test-reliability test-distributed reliability demo example bench install uninstall clean
 
 all: lib cli
 
@@ -58,7 +58,7 @@ python: lib $(VENV)/.ready
 
 # --- tests -----------------------------------------------------------------
 
-test: test-swift test-c test-exports test-install test-rust test-python test-reliability
+test: test-swift test-c test-exports test-install test-rust test-python test-reliability test-distributed
 	@echo "all tests passed"
 
 test-swift: deps
@@ -93,6 +93,20 @@ test-reliability: lib cli
 
 reliability: lib cli
 	tests/reliability/run.sh
+
+# groupinference.distributed on a local Ray (num_cpus=2), in its own venv: Ray pinned to
+# the version the tests were validated with (about 360 MB, once).
+VENV_RAY := .venv-ray
+RAY_PACKAGES := ray==2.60.0 numpy pytest
+
+$(VENV_RAY)/.ready:
+	python3 -m venv $(VENV_RAY)
+	$(VENV_RAY)/bin/pip install -q $(RAY_PACKAGES)
+	touch $@
+
+test-distributed: lib $(VENV_RAY)/.ready
+	$(VENV_RAY)/bin/pip install -q --no-deps -e ./bindings/python
+	cd bindings/python && ../../$(VENV_RAY)/bin/python -m pytest -q tests_distributed
 
 test-rust: lib
 	cd bindings/rust && cargo test --offline -j1
