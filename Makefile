@@ -80,6 +80,7 @@ test-c: lib cli | $(OUT)
 
 test-exports: lib
 	tests/check_exports.sh $(LIB) include/group_inference.h
+	python3 tests/header/check_contract.py include/group_inference.h
 
 test-install: lib cli
 	tests/install/test_install.sh
