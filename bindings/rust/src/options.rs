@@ -25,11 +25,15 @@ pub enum Schedule {
     /// spending at most `budget` × M·T model evaluations. `budget` is in
     /// `(0, 1]` and must allow at least M + K·(T−1) evaluations (everyone
     /// once, then K per step); the library's default is 0.2. Since 0.2.
+    ///
+    /// *Experimental*: may change during 0.x (see [the crate docs](crate#experimental)).
     Adaptive { budget: f64 },
     /// The counts of a schedule file written by
     /// [`Calibration::save`](crate::Calibration::save) or
     /// [`save_schedule`](crate::save_schedule), read when the session is
     /// created; the file's M, K and T must be the options'. Since 0.2.
+    ///
+    /// *Experimental*: may change during 0.x (see [the crate docs](crate#experimental)).
     File(PathBuf),
 }
 

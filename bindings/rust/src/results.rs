@@ -1,6 +1,6 @@
 //! What a session reports: progress, the final group, the trace.
 
-use crate::session::ScorerId;
+use crate::ids::ScorerId;
 use crate::sys;
 
 /// How a driving call ([`step`](crate::Session::step),
@@ -170,6 +170,8 @@ pub struct Record {
     /// ids when the record kept K; otherwise known only in detail mode
     /// (`trace_every_step`, or [`Schedule::Adaptive`](crate::Schedule::Adaptive)),
     /// else empty. Since 0.2.
+    ///
+    /// *Experimental*: may change during 0.x (see [the crate docs](crate#experimental)).
     pub group: Vec<i32>,
     /// Per scorer (indexed by [`ScorerId::index`](crate::ScorerId::index)):
     /// one raw value per scored id - the unary score, or the mean difference
@@ -218,6 +220,8 @@ pub struct QipSolution {
 
 /// Which scores of a trace record [`Session::diagnostics`](crate::Session::diagnostics)
 /// looks at (the `which` of `gi_trace_diagnostics`).
+///
+/// *Experimental*: may change during 0.x (see [the crate docs](crate#experimental)).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Series {
     /// The combined unary score, as the solver saw it ([`Record::unary`]).
@@ -249,6 +253,8 @@ impl From<ScorerId> for Series {
 
 /// How settled one record's scores are (`gi_diagnostics`); `None` where the
 /// library reports NaN (not known).
+///
+/// *Experimental*: may change during 0.x (see [the crate docs](crate#experimental)).
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq)]
 pub struct Diagnostics {
