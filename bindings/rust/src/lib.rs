@@ -44,8 +44,12 @@
 //! error or panic. `GI_WARNING` (an exact solve that stopped at its time
 //! limit) is not an error but [`Outcome::Unproven`].
 //!
-//! The crate links `libgroupinference.so`; see `build.rs` for where it is
-//! found (`GROUPINFERENCE_LIB_DIR`, else the repository's release build).
+//! The crate links `libgroupinference.so`, found by `build.rs` in
+//! `GROUPINFERENCE_LIB_DIR`, the repository's release build, pkg-config's
+//! `libdir` or the standard system directories, in that order. A dependent
+//! crate needs nothing for a library installed into a system prefix; for one
+//! elsewhere its `build.rs` adds the rpath in `DEP_GROUPINFERENCE_RPATH` (see
+//! the README).
 
 mod calibration;
 mod callbacks;
