@@ -16,10 +16,12 @@
 
 use std::any::Any;
 use std::ffi::{c_int, c_void};
+use std::ops::ControlFlow;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::{Arc, Mutex};
 
 use crate::error::{BoxError, CallbackResult};
+use crate::results::Progress;
 use crate::sys;
 
 /// Codes the trampolines return to C; the library quotes them in its message
@@ -28,6 +30,8 @@ pub(crate) const RC_ERR: c_int = 1;
 pub(crate) const RC_PANIC: c_int = 2;
 pub(crate) const RC_POISONED: c_int = 3;
 pub(crate) const RC_SIZE: c_int = 4;
+/// The progress closure asked to stop.
+pub(crate) const RC_STOP: c_int = 5;
 
 /// What went wrong inside a closure during one driving call.
 #[derive(Debug)]
@@ -209,6 +213,23 @@ where
     F: FnMut(i32, &[i32]) -> CallbackResult,
 {
     invoke::<F>(user, |f| Ok(f(step, slice(ids, n))))
+}
+
+/// `gi_progress_fn` for a closure `F`: `Break` makes `gi_run` stop after
+/// this step (a non-zero return), as does a panic (parked like any other).
+pub(crate) unsafe extern "C" fn progress<F>(user: *mut c_void, progress: *const sys::gi_progress) -> c_int
+where
+    F: FnMut(&Progress) -> ControlFlow<()>,
+{
+    invoke::<F>(user, |f| {
+        // The library passes its own struct, at least as large as this
+        // binding's (check_version: its minor is not older).
+        let p = progress.as_ref().ok_or(RC_SIZE)?;
+        match f(&Progress::from(*p)) {
+            ControlFlow::Continue(()) => Ok(Ok(())),
+            ControlFlow::Break(()) => Err(RC_STOP),
+        }
+    })
 }
 
 /// `gi_destroy_fn`: frees the box made by `UserData::new::<F>`. The

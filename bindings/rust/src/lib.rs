@@ -68,7 +68,7 @@ pub use calibration::{calibrate, load_schedule, save_schedule, Calibration, Goal
 pub use error::{BoxError, CallbackResult, Error, Status};
 pub use ids::ScorerId;
 pub use options::{Normalize, Options, Schedule, SolveOptions, Solver};
-pub use results::{Diagnostics, GroupResult, Outcome, Progress, QipSolution, Record, Series, SolveStatus};
+pub use results::{BoundKind, Diagnostics, GroupResult, Outcome, Progress, QipSolution, Record, Series, SolveStatus};
 pub use session::Session;
 pub use solve::solve_qip;
 
@@ -87,8 +87,8 @@ pub fn version_number() -> i32 {
 
 /// Checks once per process that the loaded library fits the header this
 /// binding was written against (`sys::GI_VERSION_*`, 0.3.0): same major,
-/// minor not older. A 0.1 library would not know the 0.2 fields of
-/// `gi_options` nor the 0.2 functions.
+/// minor not older. A 0.2 library would not know the 0.3 fields of
+/// `gi_options` and `gi_progress` nor the 0.3 functions.
 pub(crate) fn check_version() -> Result<(), Error> {
     static CHECKED: OnceLock<Result<(), String>> = OnceLock::new();
     let checked = CHECKED.get_or_init(|| {

@@ -1,4 +1,5 @@
-//! The session: a `gi_session` handle with closures as scorers and denoiser.
+//! The session: a `gi_session` handle with closures as scorers, denoiser and
+//! progress hook (registered in `session/scorers.rs` and `session/hooks.rs`).
 
 use std::fmt;
 use std::marker::PhantomData;
@@ -6,12 +7,13 @@ use std::mem::size_of;
 use std::ptr::{self, NonNull};
 use std::sync::{Arc, Mutex};
 
-use crate::callbacks::{self, Failure, FailureSlot, UserData};
-use crate::error::{check, CallbackResult, Error, Status};
+use crate::callbacks::{self, Failure, FailureSlot};
+use crate::error::{check, Error, Status};
 use crate::options::Options;
-use crate::results::{known, Diagnostics, GroupResult, Outcome, Progress, Record, Series, SolveStatus};
+use crate::results::{known, BoundKind, Diagnostics, GroupResult, Outcome, Progress, Record, Series, SolveStatus};
 use crate::{check_version, sys};
 
+mod hooks;
 mod scorers;
 
 /// One group-inference run: M candidates with stable ids `0..M`, scorers, a
@@ -29,7 +31,9 @@ mod scorers;
 /// - pairwise scorer: `FnMut(step, ids, matrix: &mut [f64]) -> CallbackResult`,
 ///   `ids.len()²` values, row-major, higher is more different;
 /// - denoiser: `FnMut(step, ids) -> CallbackResult`: advance these ids by one
-///   denoising step and refresh their previews.
+///   denoising step and refresh their previews;
+/// - progress hook: `FnMut(&Progress) -> ControlFlow<()>`, called by `run`
+///   after every step; `Break` stops the run ([`Error::Cancelled`]).
 ///
 /// `step` is the step whose previews are scored (0-based; -1 before the first
 /// step); `ids` are ascending and alive. Scorers *fill* a slice the library
@@ -45,7 +49,8 @@ mod scorers;
 /// after an `Err` the next `step` retries what failed.
 ///
 /// Closures may borrow from the environment (`'env`); they are dropped when
-/// the session is (or when a denoiser is replaced), exactly once.
+/// the session is (or when a denoiser or progress hook is replaced or
+/// cleared), exactly once.
 ///
 /// ```no_run
 /// use groupinference::{Options, Session};
@@ -79,8 +84,8 @@ pub struct Session<'env> {
 // two threads use it at the same time (group_inference.h, "Conventions");
 // `&mut self` on every mutating call and the missing `Sync` guarantee that.
 // The callbacks run on the thread that makes the driving call, so every
-// closure a session holds is required to be `Send` (see the `add_*` and
-// `set_denoiser` bounds). The last-error text is thread-local and is copied
+// closure a session holds is required to be `Send` (see the `add_*`,
+// `set_denoiser` and `set_progress` bounds). The last-error text is thread-local and is copied
 // on the thread of the failing call, right after it. The failure slot is an
 // `Arc<Mutex<..>>` of `Send` data. Not `Sync`: `&Session` on two threads would
 // be two concurrent calls (the raw handle keeps it `!Sync`).
@@ -131,25 +136,21 @@ impl<'env> Session<'env> {
         self.raw.as_ptr()
     }
 
-    /// Sets the denoiser (`gi_set_denoiser`): `f(step, ids)` advances `ids`
-    /// by one denoising step and refreshes their previews. A previous
-    /// denoiser is dropped at once.
-    pub fn set_denoiser<F>(&mut self, f: F) -> Result<(), Error>
-    where
-        F: FnMut(i32, &[i32]) -> CallbackResult + Send + 'env,
-    {
-        let (user, destroy) = UserData::new(f, self.failures.clone()).into_raw();
-        // SAFETY: a live handle; the library owns the box from here on and
-        // frees it with `destroy` exactly once (also if this call fails); the
-        // replaced denoiser's box is freed by its own hook during this call.
-        check(unsafe { sys::gi_set_denoiser(self.raw.as_ptr(), Some(callbacks::denoise::<F>), user, destroy) })?;
-        Ok(())
-    }
-
-    /// Removes the denoiser (and drops it): the host drives the loop itself.
-    pub fn clear_denoiser(&mut self) -> Result<(), Error> {
-        // SAFETY: no callback, no user data.
-        check(unsafe { sys::gi_set_denoiser(self.raw.as_ptr(), None, ptr::null_mut(), None) })?;
+    /// Removes alive candidates from the survivors without scoring them
+    /// (`gi_discard`), e.g. because the worker that held them died. `ids` are
+    /// distinct and alive; an empty slice does nothing. Allowed before the
+    /// first step, between steps, and while a retry is pending (the retry
+    /// then scores the others). Evaluations already spent stay counted; the
+    /// trace gets a discard record ([`Record::discarded`]); the schedule
+    /// continues from the smaller set.
+    ///
+    /// Fails with [`Status::Argument`] for an id out of range, pruned or
+    /// repeated, or when fewer than K would remain (nothing is removed then),
+    /// and with [`Status::State`] once the session is done.
+    pub fn discard(&mut self, ids: &[i32]) -> Result<(), Error> {
+        // SAFETY: a live handle; ids holds ids.len() values (a dangling but
+        // aligned pointer when empty, which the library does not read).
+        check(unsafe { sys::gi_discard(self.raw.as_ptr(), ids.as_ptr(), ids.len()) })?;
         Ok(())
     }
 
@@ -160,12 +161,17 @@ impl<'env> Session<'env> {
         let failure = callbacks::take(&self.failures);
         match checked {
             Ok(warning) => Ok(Outcome::from_warning(warning)),
-            Err(Error::Library { status: Status::Callback, message }) => Err(match failure {
-                Some(Failure::Err(source)) => Error::Callback { message, source },
-                Some(Failure::Panic(panic)) => Error::Panic { message, panic },
-                Some(Failure::Poisoned(panic)) => Error::Poisoned { message, panic },
-                None => Error::Library { status: Status::Callback, message },
-            }),
+            // A scorer or the denoiser failed (GI_ERR_CALLBACK), or the
+            // progress hook stopped the run (GI_ERR_CANCELLED): a panic in
+            // either is reported as the panic.
+            Err(e @ (Error::Library { status: Status::Callback, .. } | Error::Cancelled { .. })) => {
+                Err(match (failure, e.message().to_owned()) {
+                    (Some(Failure::Err(source)), message) => Error::Callback { message, source },
+                    (Some(Failure::Panic(panic)), message) => Error::Panic { message, panic },
+                    (Some(Failure::Poisoned(panic)), message) => Error::Poisoned { message, panic },
+                    (None, _) => e,
+                })
+            }
             Err(e) => Err(e),
         }
     }
@@ -197,7 +203,9 @@ impl<'env> Session<'env> {
         self.driven(status)
     }
 
-    /// Steps until done (`gi_run`). Needs a denoiser.
+    /// Steps until done (`gi_run`). Needs a denoiser. With a progress hook
+    /// ([`set_progress`](Session::set_progress)) it may stop early with
+    /// [`Error::Cancelled`]; calling it again continues.
     pub fn run(&mut self) -> Result<Outcome, Error> {
         self.start_driving();
         // SAFETY: a live handle.
@@ -276,8 +284,10 @@ impl<'env> Session<'env> {
             objective: r.objective,
             bound: known(r.bound),
             gap: known(r.gap),
+            bound_kind: BoundKind::from_code(r.bound_kind),
             seconds_scoring: r.seconds_scoring,
             seconds_solving: r.seconds_solving,
+            discarded: r.discarded,
         })
     }
 

@@ -96,8 +96,12 @@ impl<'env> Session<'env> {
 
     /// Registers a pairwise scorer (`gi_add_pairwise_scorer`):
     /// `f(step, ids, matrix)` writes an `n × n` row-major matrix of
-    /// differences (`n = ids.len()`); the library uses `(m_ij + m_ji) / 2` and
-    /// ignores the diagonal.
+    /// differences (`n = ids.len()`); the diagonal is ignored. The matrix is
+    /// symmetric (`|m_ij − m_ji|` at most 1e-6 × its largest entry) or
+    /// strictly triangular (the other
+    /// triangle exactly 0: it is mirrored, λ is not halved); anything else
+    /// fails the step with [`Status::Scores`] naming the first pair that
+    /// breaks symmetry.
     pub fn add_pairwise_scorer<F>(&mut self, name: &str, weight: f64, f: F) -> Result<ScorerId, Error>
     where
         F: FnMut(i32, &[i32], &mut [f64]) -> CallbackResult + Send + 'env,
@@ -168,7 +172,8 @@ impl<'env> Session<'env> {
 
     /// Pushes a pairwise matrix (`gi_push_pairwise`): `n × n` row-major over
     /// `ids` (`n = ids.len()`). It covers the pairs among `ids` and replaces
-    /// this scorer's previous push.
+    /// this scorer's previous push. Symmetric or strictly triangular, as in
+    /// [`add_pairwise_scorer`](Session::add_pairwise_scorer).
     pub fn push_pairwise(&mut self, scorer: ScorerId, ids: &[i32], matrix: &[f64]) -> Result<(), Error> {
         if ids.len().checked_mul(ids.len()) != Some(matrix.len()) {
             return Err(Error::binding(

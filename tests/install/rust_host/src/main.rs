@@ -1,7 +1,8 @@
 //! rust_host - a small host of groupinference from outside the binding: a
-//! session end to end with closures (quality, look, denoiser), then what it
-//! chose and which library file the process loaded.
+//! session end to end with closures (quality, look, denoiser, progress), then
+//! what it chose and which library file the process loaded.
 
+use std::ops::ControlFlow;
 use std::process::ExitCode;
 
 use groupinference::{Options, Session};
@@ -20,7 +21,9 @@ fn loaded_library() -> Option<String> {
 }
 
 fn run() -> Result<(), Box<dyn std::error::Error>> {
-    let mut denoised = 0i64; // before the session: the denoiser borrows it
+    // Before the session: its closures borrow them.
+    let mut denoised = 0i64;
+    let mut reports = 0;
     let mut s = Session::new(&Options::default().candidates(M).group_size(K).steps(T).lambda(0.5))?;
     s.add_unary_scorer("quality", 1.0, |_step, ids, out| {
         for (o, &id) in out.iter_mut().zip(ids) {
@@ -38,12 +41,16 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
         denoised += ids.len() as i64;
         Ok(())
     })?;
+    s.set_progress(|_| {
+        reports += 1;
+        ControlFlow::Continue(())
+    })?;
     s.run()?;
     let group = s.result()?;
-    drop(s); // ends the denoiser's borrow of `denoised`
-    if group.ids.len() != K as usize || denoised != group.evaluations {
+    drop(s); // ends the closures' borrows
+    if group.ids.len() != K as usize || denoised != group.evaluations || reports != T {
         let (n, e) = (group.ids.len(), group.evaluations);
-        return Err(format!("a group of {n} ids; {denoised} ids denoised for {e} evaluations").into());
+        return Err(format!("a group of {n} ids; {denoised} denoised for {e} evaluations; {reports} reports").into());
     }
     println!("groupinference {}: group {:?}, objective {:.4}", groupinference::version(), group.ids, group.objective);
     println!("model evaluations: {} of {}", group.evaluations, group.naive_evaluations);
