@@ -98,6 +98,7 @@ reliability: lib cli
 test-rust: lib
 	cd bindings/rust && cargo test --offline -j1
 	cd bindings/rust && cargo run --offline --example toy_host > /dev/null
+	tests/install/hosts/rust.sh --repo-build
 
 # --- main job, examples, benchmarks ------------------------------------------
 
