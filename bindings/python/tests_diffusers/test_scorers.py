@@ -19,6 +19,7 @@ import groupinference as gi
 import groupinference.scorers
 import groupinference.scorers.base
 import groupinference.scorers.wrappers
+from groupinference.scorers._preprocess import ImageTransform
 import scorer_models as models
 import scorer_reference as ref
 from groupinference.scorers import (
@@ -133,6 +134,35 @@ def test_preprocessing_agrees_with_the_transformers_processor(paths: SimpleNames
     assert ours.shape == pil.shape
     one_level = 1 / 255 / min(CLIP_STD if family == "clip" else DINO_STD)
     assert float((ours - pil).abs().max()) < 1.5 * one_level
+
+
+BAD_CONFIGS = [
+    ({"size": {"longest_edge": 32}}, r"unsupported size \{'longest_edge': 32\}"),
+    ({"size": 32, "crop_size": {"shortest_edge": 30}}, r"unsupported crop_size"),
+    ({"size": 32, "do_resize": True, "resample": 9}, r"resample=9; supported are the PIL codes \[0, 1, 2, 3, 4, 5\]"),
+    ({"size": 32, "image_mean": [0.5, 0.5]}, r"needs image_mean with 3 values"),
+    ({"size": 32, "image_std": [0.5, 0.0, 0.5]}, r"image_std \(0.5, 0.0, 0.5\); every value must be > 0"),
+]
+
+
+@pytest.mark.parametrize("config, message", BAD_CONFIGS)
+def test_an_unusable_processor_config_is_refused(config: dict[str, object], message: str) -> None:
+    full = {"image_mean": DINO_MEAN, "image_std": DINO_STD, **config}
+    with pytest.raises(ValueError, match="DINOv2Embedding 'x': .*" + message):
+        ImageTransform.from_config(full, "DINOv2Embedding 'x'")
+
+
+def test_older_processor_configs_are_read_like_transformers_reads_them() -> None:
+    # openai/clip-vit-large-patch14 stores bare ints: the short side, and a square crop.
+    legacy = ImageTransform.from_config({"size": 224, "crop_size": 224, "do_center_crop": True, "resample": "bicubic",
+                                         "image_mean": CLIP_MEAN, "image_std": CLIP_STD}, "t")
+    assert (legacy.shortest_edge, legacy.crop, legacy.mode) == (224, (224, 224), "bicubic")
+    assert legacy(torch.rand(2, 3, 300, 500), torch.float32).shape == (2, 3, 224, 224)
+    small = ImageTransform.from_config({"do_resize": False, "crop_size": {"height": 9, "width": 6},
+                                        "do_normalize": False}, "t")
+    padded = small(torch.ones(1, 3, 4, 6), torch.float32)  # smaller than the crop: black around it
+    assert padded.shape == (1, 3, 9, 6) and padded.sum() == 3 * 4 * 6
+    assert padded[0, 0, :, 0].tolist() == [0, 0, 0, 1, 1, 1, 1, 0, 0]  # ceil(5 / 2) rows above
 
 
 # -- CLIPScore ----------------------------------------------------------------------------

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 # PIL.Image.Resampling codes as stored in processor configs -> (torch mode, antialias).
 _RESAMPLE = {0: ("nearest-exact", False), 1: ("bicubic", True), 2: ("bilinear", True),
              3: ("bicubic", True), 4: ("area", False), 5: ("bicubic", True)}
+_RESAMPLE_NAMES = {"nearest": 0, "lanczos": 1, "bilinear": 2, "bicubic": 3, "box": 4, "hamming": 5}
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,7 @@ class ImageTransform:
         shortest, exact, crop = None, None, None
         if config.get("do_resize", True):
             shortest, exact = _size(config.get("size"), "size", who)
-        if config.get("do_center_crop", False):
+        if config.get("do_center_crop", "crop_size" in config):
             _, crop = _size(config.get("crop_size"), "crop_size", who, square=True)
         mean = std = None
         if config.get("do_normalize", True):
@@ -55,6 +56,7 @@ class ImageTransform:
             if min(std) <= 0:
                 raise ValueError(f"{who}: the image processor config has image_std {std}; every value must be > 0")
         resample = config.get("resample", 3)
+        resample = _RESAMPLE_NAMES.get(resample, resample) if isinstance(resample, str) else resample
         if resample not in _RESAMPLE:
             raise ValueError(f"{who}: the image processor config has resample={resample!r}; "
                              f"supported are the PIL codes {sorted(_RESAMPLE)}")
