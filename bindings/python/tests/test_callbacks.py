@@ -262,14 +262,22 @@ def test_keyboard_interrupt_in_the_denoiser(host: Host) -> None:
             raise KeyboardInterrupt
         host.denoise(step, ids)
 
+    interrupted_then_resumed(host, denoise, step=2, resume_with=host.denoise)
+
+
+def interrupted_then_resumed(host: Host, denoise: Any, step: int, resume_with: Any = None) -> None:
+    """run() raises the KeyboardInterrupt `denoise` raises at `step`; the next run() completes."""
     with gi.Session(num_candidates=16, group_size=3, num_steps=4) as s:
         s.add_unary_scorer("q", host.score)
         s.set_denoiser(denoise)
         with pytest.raises(KeyboardInterrupt) as caught:
             s.run()
-        assert notes(caught.value) == ["groupinference: gi_run: the denoiser returned 1 at step 2 [GI_ERR_CALLBACK]"]
-        assert s.progress.steps_done == 2 and not s.progress.done
-        s.set_denoiser(host.denoise)
+        assert notes(caught.value) == [
+            f"groupinference: gi_run: the denoiser returned 1 at step {step} [GI_ERR_CALLBACK]"
+        ]
+        assert s.progress.steps_done == step and not s.progress.done
+        if resume_with is not None:
+            s.set_denoiser(resume_with)
         s.run()
         assert s.progress.done
 
@@ -287,15 +295,8 @@ def test_real_sigint_during_run(host: Host) -> None:
                 pass
         host.denoise(step, ids)
 
-    with gi.Session(num_candidates=16, group_size=3, num_steps=4) as s:
-        s.add_unary_scorer("q", host.score)
-        s.set_denoiser(denoise)
-        with pytest.raises(KeyboardInterrupt) as caught:
-            s.run()
-        assert notes(caught.value) == ["groupinference: gi_run: the denoiser returned 1 at step 1 [GI_ERR_CALLBACK]"]
-        assert s.progress.steps_done == 1
-        s.run()
-        assert s.progress.done and sent == [1]
+    interrupted_then_resumed(host, denoise, step=1)
+    assert sent == [1]
 
 
 def test_system_exit_in_a_scorer(host: Host) -> None:
@@ -394,3 +395,20 @@ def test_closing_the_session_from_its_own_callback(host: Host) -> None:
         with pytest.raises(gi.HandleError, match="closed"):
             s.step()
     assert _callbacks.live_contexts() == baseline
+
+
+def test_ids_array_is_reused_only_while_nothing_else_refers_to_it() -> None:
+    first, second = np.arange(5, dtype=np.int32), np.arange(10, 15, dtype=np.int32)
+    copies = _callbacks.IdsCopies()
+    ids = copies.take(first.ctypes.data, 5)
+    assert ids.tolist() == [0, 1, 2, 3, 4] and not ids.flags.writeable
+    address = ids.ctypes.data
+    del ids
+    assert copies.take(second.ctypes.data, 5).ctypes.data == address  # nobody kept it: reused
+    kept = copies.take(first.ctypes.data, 5)
+    tail = kept[2:]  # a view of it: refers to the array the binding writes into
+    del kept
+    again = copies.take(second.ctypes.data, 5)
+    assert tail.tolist() == [2, 3, 4]  # not overwritten: the binding used a new array
+    assert again.tolist() == [10, 11, 12, 13, 14]
+    assert copies.take(first.ctypes.data, 3).tolist() == [0, 1, 2]

@@ -21,6 +21,7 @@ from ._structs import (
     MAX_STEPS,
 )
 from ._version import __version__
+from . import errors
 from .errors import (
     ArgumentError,
     CallbackError,
@@ -56,19 +57,7 @@ __all__ = [
     "ScheduleFile",
     "solve_qip",
     "QipSolution",
-    "GroupInferenceError",
-    "ArgumentError",
-    "HandleError",
-    "StateError",
-    "ScoresError",
-    "CallbackError",
-    "SolverError",
-    "LimitError",
-    "VersionError",
-    "InternalError",
-    "GroupInferenceWarning",
-    "LibraryLoadError",
-    "LibraryVersionError",
+    *errors.__all__,
     "MAX_CANDIDATES",
     "MAX_STEPS",
     "MAX_EMBEDDING_DIM",

@@ -9,7 +9,7 @@ from __future__ import annotations
 import ctypes
 import os
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
@@ -28,18 +28,25 @@ def _name_of(mapping: Mapping[str, int], value: int) -> str:
     return next(name for name, v in mapping.items() if v == value)
 
 
+ScheduleName = Literal["ratio", "counts", "adaptive", "calibrated"]
+"""What ``schedule=`` accepts (see SCHEDULE_NAMES)."""
+SolverName = Literal["auto", "exact", "heuristic", "mip"]
+"""What ``solver=`` accepts (gi_solver)."""
+NormalizeName = Literal["none", "zscore"]
+"""What ``normalize=`` accepts (gi_normalize)."""
+
 DEFAULTS = _library_defaults()
 """The library's defaults (a gi_options filled by gi_options_init)."""
 
-DEFAULT_SCHEDULE = _name_of(S.SCHEDULES, DEFAULTS.schedule)
+DEFAULT_SCHEDULE: ScheduleName = _name_of(S.SCHEDULES, DEFAULTS.schedule)  # type: ignore[assignment]
 SCHEDULE_NAMES: dict[str, int] = {**S.SCHEDULES, "calibrated": S.SCHEDULES["counts"]}
 """What ``schedule=`` accepts: the gi_schedule names, and "calibrated" - GI_SCHEDULE_COUNTS
 with the counts read from ``schedule_file`` (a file written by gi.calibrate(...).save)."""
-DEFAULT_SOLVER = _name_of(S.SOLVERS, DEFAULTS.solver)
-DEFAULT_NORMALIZE = _name_of(S.NORMALIZATIONS, DEFAULTS.normalize)
+DEFAULT_SOLVER: SolverName = _name_of(S.SOLVERS, DEFAULTS.solver)  # type: ignore[assignment]
+DEFAULT_NORMALIZE: NormalizeName = _name_of(S.NORMALIZATIONS, DEFAULTS.normalize)  # type: ignore[assignment]
 
 
-def solver_options(solver: str, time_limit: float, mip_gap: float, seed: int, restarts: int) -> S.GiOptions:
+def solver_options(solver: SolverName, time_limit: float, mip_gap: float, seed: int, restarts: int) -> S.GiOptions:
     """Defaults with the solver fields set (what gi_solve_qip reads)."""
     options = _library_defaults()
     options.solver = C.choice("solver", solver, S.SOLVERS)
@@ -69,14 +76,14 @@ def session_options(
     group_size: int,
     num_steps: int,
     lam: float,
-    schedule: str,
+    schedule: ScheduleName,
     prune_ratio: float,
     first_prune_step: int,
     survivor_counts: Any,
-    solver: str,
+    solver: SolverName,
     time_limit: float,
     mip_gap: float,
-    normalize: str,
+    normalize: NormalizeName,
     trace_every_step: bool,
     seed: int,
     budget: float,

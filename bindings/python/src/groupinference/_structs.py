@@ -71,6 +71,11 @@ GI_TRACE_UNARY = -1
 GI_TRACE_DIVERSITY = -2
 
 
+# Section - Session: ``gi_session`` is opaque. A handle crosses as a ``gi_session *``
+# (a c_void_p: Python holds it as an int) - this named alias in every declaration.
+SessionHandle = c_void_p
+
+
 class GiOptions(ctypes.Structure):
     """``gi_options``. ``lambda`` is a Python keyword, hence ``lambda_``."""
 

@@ -136,7 +136,7 @@ def calibrate(runs: Sequence[Session], budget: float | None = None,
             raise ValueError("budget = 0 is out of range (0, 1]")
     else:
         goal.retention = C.real("retention", retention)
-    handles = (ctypes.c_void_p * max(1, len(sessions)))(*[s._live() for s in sessions])
+    handles = (S.SessionHandle * max(1, len(sessions)))(*[s._live() for s in sessions])
     steps = sessions[0].num_steps if sessions else 1
     counts = np.zeros(steps, dtype=np.int32)
     step_retention = np.full(steps, np.nan)

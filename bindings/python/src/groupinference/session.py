@@ -15,7 +15,6 @@
 from __future__ import annotations
 
 import ctypes
-import math
 import os
 import weakref
 from dataclasses import dataclass
@@ -28,9 +27,21 @@ from . import _callbacks as CB
 from . import _convert as C
 from . import _ffi
 from . import _structs as S
-from ._options import DEFAULT_NORMALIZE, DEFAULT_SCHEDULE, DEFAULT_SOLVER, DEFAULTS, session_options
+from ._kinds import DENOISE, NULL_DENOISE, SCORER_KINDS
+from ._options import (
+    DEFAULT_NORMALIZE,
+    DEFAULT_SCHEDULE,
+    DEFAULT_SOLVER,
+    DEFAULTS,
+    NormalizeName,
+    ScheduleName,
+    SolverName,
+    session_options,
+)
 from .errors import GroupInferenceError, HandleError
+from .results import Diagnostics, Progress, Result, StepRecord, optional, solve_status
 
+# The result types are defined in .results; importing them from here keeps working.
 __all__ = ["Session", "Progress", "Result", "StepRecord", "Diagnostics"]
 
 IdsArray = npt.NDArray[np.int32]
@@ -39,95 +50,6 @@ ScorerFn = Callable[[int, IdsArray], Any]
 """fn(step, ids) -> scores: (n,) for unary, (n, dim) for embedding, (n, n) for pairwise scorers."""
 DenoiserFn = Callable[[int, IdsArray], object]
 """fn(step, ids): advance these candidates by one step and refresh their previews (return value ignored)."""
-
-
-def _optional(x: float) -> float | None:
-    return None if math.isnan(x) else x
-
-
-@dataclass(frozen=True)
-class Progress:
-    """Where a session stands (gi_progress)."""
-
-    steps_done: int
-    num_steps: int
-    alive: int
-    done: bool
-    keep_after_next: int
-    scores_needed: bool
-    retry_pending: bool
-    num_records: int
-    evaluations: int
-    naive_evaluations: int
-    objective: float | None
-    """The final group's objective; None until done."""
-
-
-@dataclass(frozen=True)
-class StepRecord:
-    """One scoring of the survivors (gi_step_record plus its arrays)."""
-
-    step: int
-    """Step whose previews were scored; -1 before the first step."""
-    ids: IdsArray
-    """The ids scored, ascending."""
-    kept: IdsArray
-    """The ids kept, ascending."""
-    group: IdsArray
-    """The best group of K under this record's scores, ascending (gi_trace_group): the kept ids
-    when the record kept K; otherwise known only in detail mode (trace_every_step, or the adaptive
-    schedule), else empty."""
-    unary: FloatArray
-    """Combined unary score of each scored id, as the solver saw it."""
-    diversity: FloatArray
-    """Mean combined pairwise score of each scored id to the other scored ids."""
-    scorer_values: dict[str, FloatArray]
-    """Per scorer name: its raw score (unary) or raw mean difference (embedding, pairwise)."""
-    solve_status: str
-    """"none" | "optimal" | "gap_limit" | "time_limit" | "heuristic"."""
-    objective: float | None
-    bound: float | None
-    gap: float | None
-    evaluations: int
-    seconds_scoring: float
-    seconds_solving: float
-    on_demand: bool
-    is_final: bool
-
-
-@dataclass(frozen=True)
-class Diagnostics:
-    """How settled one record's scores are (gi_diagnostics); None where the library has no value (NaN)."""
-
-    spearman_previous: float | None
-    """Rank correlation with the previous record's scores over the candidates both scored;
-    None for the first record or fewer than 3 in common."""
-    spearman_final: float | None
-    """The same against the final record; None until the session is done."""
-    group_overlap_previous: float | None
-    """Share of this record's best group (StepRecord.group) in the previous record's; None unless both are known."""
-    group_overlap_final: float | None
-    """Share of this record's best group in the final group; None until done or when unknown."""
-    movement: float | None
-    """Median |change| of the scores since the previous record; None for the first."""
-    common_previous: int
-    """Candidates both this and the previous record scored."""
-    common_final: int
-    """Candidates both this and the final record scored."""
-
-
-@dataclass(frozen=True)
-class Result:
-    """The final group of a finished session."""
-
-    ids: IdsArray
-    unary: FloatArray
-    pairwise: FloatArray
-    """K x K combined pairwise scores, zero diagonal, in the order of ids."""
-    objective: float
-    evaluations: int
-    naive_evaluations: int
-    records: list[StepRecord]
 
 
 @dataclass(frozen=True)
@@ -177,14 +99,14 @@ class Session:
         group_size: int = DEFAULTS.group_size,
         num_steps: int = DEFAULTS.num_steps,
         lam: float = DEFAULTS.lambda_,
-        schedule: str = DEFAULT_SCHEDULE,
+        schedule: ScheduleName = DEFAULT_SCHEDULE,
         prune_ratio: float = DEFAULTS.prune_ratio,
         first_prune_step: int = DEFAULTS.first_prune_step,
         survivor_counts: npt.ArrayLike | None = None,
-        solver: str = DEFAULT_SOLVER,
+        solver: SolverName = DEFAULT_SOLVER,
         time_limit: float = DEFAULTS.time_limit,
         mip_gap: float = DEFAULTS.mip_gap,
-        normalize: str = DEFAULT_NORMALIZE,
+        normalize: NormalizeName = DEFAULT_NORMALIZE,
         trace_every_step: bool = bool(DEFAULTS.trace_every_step),
         seed: int = DEFAULTS.seed,
         budget: float = DEFAULTS.budget,
@@ -288,62 +210,51 @@ class Session:
         """Register fn(step, ids) -> (n, n) differences (higher is more different)."""
         return self._add_scorer("pairwise", name, fn, weight, 0)
 
-    def _add_scorer(self, kind: str, name: str, fn: ScorerFn | None, weight: float, dim: int) -> int:
+    def _add_scorer(self, kind_name: str, name: str, fn: ScorerFn | None, weight: float, dim: int) -> int:
         handle = self._live()
+        kind = SCORER_KINDS[kind_name]
         c_name = C.c_string("name", name)
         c_weight = C.real("weight", weight)
-        if fn is not None and not callable(fn):
-            raise TypeError(f"fn must be callable or None, not {type(fn).__name__}")
-        trampolines = {
-            "unary": (CB.UNARY, CB.NULL_UNARY),
-            "embedding": (CB.EMBEDDING, CB.NULL_EMBEDDING),
-            "pairwise": (CB.PAIRWISE, CB.NULL_PAIRWISE),
-        }
-        trampoline, null = trampolines[kind]
         if fn is None:
-            c_fn, user, destroy = null, None, CB.NULL_DESTROY
+            c_fn, user, destroy = kind.null, None, CB.NULL_DESTROY
+        elif callable(fn):
+            c_fn, destroy = kind.trampoline, CB.DESTROY
+            user = CB.register(CB.Context(kind_name, name, fn, self._slot, self._contexts, dim))
         else:
-            c_fn, destroy = trampoline, CB.DESTROY
-            user = CB.register(CB.Context(kind, name, fn, self._slot, self._contexts, dim))
+            raise TypeError(f"fn must be callable or None, not {type(fn).__name__}")
         scorer_id = ctypes.c_int32(-1)
         # On failure the library calls DESTROY(user) at once: the context is released either way.
-        if kind == "embedding":
-            _ffi.gi_add_embedding_scorer(handle, c_name, c_weight, dim, c_fn, user, destroy, ctypes.byref(scorer_id))
-        elif kind == "unary":
-            _ffi.gi_add_unary_scorer(handle, c_name, c_weight, c_fn, user, destroy, ctypes.byref(scorer_id))
-        else:
-            _ffi.gi_add_pairwise_scorer(handle, c_name, c_weight, c_fn, user, destroy, ctypes.byref(scorer_id))
-        self._scorers[scorer_id.value] = _Scorer(name, kind, dim)
+        kind.add(handle, c_name, c_weight, dim, c_fn, user, destroy, ctypes.byref(scorer_id))
+        self._scorers[scorer_id.value] = _Scorer(name, kind_name, dim)
         return scorer_id.value
 
     # -- pushed values -----------------------------------------------------------
 
     def push_unary(self, scorer_id: int, ids: npt.ArrayLike, scores: npt.ArrayLike) -> None:
         """Push one score per id for a scorer registered with fn=None."""
-        handle = self._live()
-        sid = C.integer("scorer_id", scorer_id)
-        c_ids = C.ids("ids", ids)
-        values = C.reals("scores", scores, (len(c_ids),), np.float64, "one score per id")
-        _ffi.gi_push_unary(handle, sid, C.address(c_ids), len(c_ids), C.address(values))
+        self._push("unary", scorer_id, ids, scores)
 
     def push_embeddings(self, scorer_id: int, ids: npt.ArrayLike, embeddings: npt.ArrayLike) -> None:
         """Push one embedding row per id (n x dim, float32 or float64) for a scorer registered with fn=None."""
-        handle = self._live()
-        sid = C.integer("scorer_id", scorer_id)
-        c_ids = C.ids("ids", ids)
-        scorer = self._scorers.get(sid)
-        dim = scorer.dim if scorer is not None and scorer.kind == "embedding" else -1
-        rows = C.reals("embeddings", embeddings, (len(c_ids), dim), np.float32, "one row per id")
-        _ffi.gi_push_embeddings(handle, sid, C.address(c_ids), len(c_ids), rows.shape[1], C.address(rows))
+        self._push("embedding", scorer_id, ids, embeddings)
 
     def push_pairwise(self, scorer_id: int, ids: npt.ArrayLike, matrix: npt.ArrayLike) -> None:
         """Push an n x n difference matrix over ids for a scorer registered with fn=None."""
+        self._push("pairwise", scorer_id, ids, matrix)
+
+    def _push(self, kind_name: str, scorer_id: int, ids: npt.ArrayLike, values: npt.ArrayLike) -> None:
         handle = self._live()
+        kind = SCORER_KINDS[kind_name]
         sid = C.integer("scorer_id", scorer_id)
         c_ids = C.ids("ids", ids)
-        n = len(c_ids)
-        values = C.reals("matrix", matrix, (n, n), np.float64, "n x n over the ids")
-        _ffi.gi_push_pairwise(handle, sid, C.address(c_ids), n, C.address(values))
+        scorer = self._scorers.get(sid)
+        # The registered dim when known; otherwise any (-1), and the library names the mismatch.
+        dim = scorer.dim if scorer is not None and scorer.kind == kind_name else -1
+        expected = kind.expected
+        meaning = expected.meaning.format(dim="dim" if dim < 0 else dim)
+        array = C.reals(kind.values_name, values, expected.shape(len(c_ids), dim), expected.dtype.type, meaning)
+        row = array.shape[1] if array.ndim == 2 else 0
+        kind.push(handle, sid, C.address(c_ids), len(c_ids), row, C.address(array))
 
     # -- driving ------------------------------------------------------------------
 
@@ -351,13 +262,13 @@ class Session:
         """Set fn(step, ids) that advances these candidates one step; None clears it (host-driven loop)."""
         handle = self._live()
         if fn is None:
-            _ffi.gi_set_denoiser(handle, CB.NULL_DENOISE, None, CB.NULL_DESTROY)
+            _ffi.gi_set_denoiser(handle, NULL_DENOISE, None, CB.NULL_DESTROY)
             return
         if not callable(fn):
             raise TypeError(f"fn must be callable or None, not {type(fn).__name__}")
         user = CB.register(CB.Context("denoiser", "denoiser", fn, self._slot, self._contexts))
         # The replaced denoiser's context is released by its destroy hook, now.
-        _ffi.gi_set_denoiser(handle, CB.DENOISE, user, CB.DESTROY)
+        _ffi.gi_set_denoiser(handle, DENOISE, user, CB.DESTROY)
 
     def step(self) -> None:
         """Complete one denoising step (denoise, then score and prune as scheduled)."""
@@ -399,12 +310,7 @@ class Session:
         """Where the session stands; usable at any time."""
         p = S.GiProgress()
         _ffi.gi_get_progress(self._live(), ctypes.byref(p), ctypes.sizeof(p))
-        return Progress(
-            steps_done=p.steps_done, num_steps=p.num_steps, alive=p.alive, done=bool(p.done),
-            keep_after_next=p.keep_after_next, scores_needed=bool(p.scores_needed),
-            retry_pending=bool(p.retry_pending), num_records=p.num_records, evaluations=p.evaluations,
-            naive_evaluations=p.naive_evaluations, objective=_optional(p.objective),
-        )
+        return Progress.from_c(p)
 
     @property
     def survivors(self) -> IdsArray:
@@ -448,8 +354,8 @@ class Session:
             unary=scores(S.GI_TRACE_UNARY),
             diversity=scores(S.GI_TRACE_DIVERSITY),
             scorer_values={s.name: scores(i) for i, s in sorted(self._scorers.items())},
-            solve_status=S.SOLVE_STATUS_NAMES.get(r.solve_status, f"unknown ({r.solve_status})"),
-            objective=_optional(r.objective), bound=_optional(r.bound), gap=_optional(r.gap),
+            solve_status=solve_status(r.solve_status),  # type: ignore[arg-type]
+            objective=optional(r.objective), bound=optional(r.bound), gap=optional(r.gap),
             evaluations=r.evaluations, seconds_scoring=r.seconds_scoring, seconds_solving=r.seconds_solving,
             on_demand=bool(r.on_demand), is_final=bool(r.is_final),
         )
@@ -473,12 +379,7 @@ class Session:
             position += count.value
         d = S.GiDiagnostics()
         _ffi.gi_trace_diagnostics(handle, position, self._which(which), ctypes.byref(d), ctypes.sizeof(d))
-        return Diagnostics(
-            spearman_previous=_optional(d.spearman_previous), spearman_final=_optional(d.spearman_final),
-            group_overlap_previous=_optional(d.group_overlap_previous),
-            group_overlap_final=_optional(d.group_overlap_final), movement=_optional(d.movement),
-            common_previous=d.common_previous, common_final=d.common_final,
-        )
+        return Diagnostics.from_c(d)
 
     def _which(self, which: str | int) -> int:
         """The gi_trace_scores selector of "unary", "diversity", a scorer name or a scorer id."""
