@@ -156,7 +156,7 @@ class Context:
     dim: int = 0
     ids: IdsCopies = field(default_factory=IdsCopies)
     out: LastView | None = None
-    """The view of the output buffer (scorers; set by Expected.write)."""
+    """A scorer's view of its output buffer (None for the denoiser)."""
 
     def describe(self) -> str:
         if self.kind in _NOT_SCORERS:
@@ -205,50 +205,49 @@ class Expected:
     meaning: str
     """The shape in words, for messages; "{dim}" is filled in."""
 
-    def write(self, context: Context, step: int, value: Any, n: int, out: int) -> None:
-        """Check `value` and assign it into the library's buffer at `out`, or raise naming the scorer."""
-        shape = self.shape(n, context.dim)
-        if type(value) is not np.ndarray:
-            value = self._as_array(context, step, value)
-        if value.dtype.kind not in _REAL_KINDS or value.shape != shape:
-            raise self._wrong(context, step, value, shape)
-        if n:
-            if context.out is None:
-                context.out = LastView(self.dtype)
-            context.out.at(out, shape)[...] = value
-
-    @staticmethod
-    def _as_array(context: Context, step: int, value: Any) -> np.ndarray:
+    def checked(self, context: Context, step: int, value: Any, shape: tuple[int, ...]) -> np.ndarray:
+        """`value` as an array of real numbers and of `shape`, or an error naming the scorer."""
+        where = f"{context.describe()} at step {step}"
         try:
-            return np.asarray(value)
+            array = np.asarray(value)
         except Exception as error:
-            raise TypeError(f"{context.describe()} at step {step} returned {type(value).__name__}, "
-                            f"which is not an array: {error}") from None
-
-    def _wrong(self, context: Context, step: int, value: np.ndarray, shape: tuple[int, ...]) -> Exception:
-        where, meaning = f"{context.describe()} at step {step}", self.meaning.format(dim=context.dim)
-        if value.dtype.kind not in _REAL_KINDS:
-            got = "None" if value.dtype.kind == "O" and value.shape == () and value.item() is None \
-                else f"dtype {value.dtype}"
-            return TypeError(f"{where} returned {got}; expected real numbers (float32 or float64) "
-                             f"of shape {shape} ({meaning})")
-        return ValueError(f"{where} returned shape {value.shape}; expected {shape} ({meaning})")
+            raise TypeError(f"{where} returned {type(value).__name__}, which is not an array: {error}") from None
+        meaning = self.meaning.format(dim=context.dim)
+        if array.dtype.kind not in _REAL_KINDS:
+            got = "None" if value is None else f"dtype {array.dtype}"
+            raise TypeError(f"{where} returned {got}; expected real numbers (float32 or float64) "
+                            f"of shape {shape} ({meaning})")
+        if array.shape != shape:
+            raise ValueError(f"{where} returned shape {array.shape}; expected {shape} ({meaning})")
+        return array
 
 
 def trampoline(c_type: Any, expected: Expected | None) -> Any:
-    """The C function pointer of one callback kind: C passes (user, step, ids, n, ...) and,
-    for a scorer, the output buffer last; `expected` says what the Python function must
-    return (None: its return value is ignored, as for the denoiser)."""
+    """The C function pointer of one callback kind, around the one generic caller.
+
+    C passes (user, step, ids, n, ...): a scorer's output buffer comes last
+    (after dim for embeddings), and `expected` says what its Python function
+    must return; the denoiser has none (expected None: its return value is
+    ignored). Runs once per callback, so the common case is kept short: a
+    numpy array of the right shape and a real dtype goes straight into the
+    library's buffer (converted by the assignment); anything else goes
+    through Expected.checked.
+    """
+    shape_of = None if expected is None else expected.shape
 
     def call(user: int | None, step: int, ids: int | None, n: int, *rest: Any) -> int:
         ref = _registry.get(user or 0)
         context = None if ref is None else ref()
-        if context is None or (expected is not None and not rest[-1]):
+        if context is None or (rest and not rest[-1]):
             return FAILED
         try:
             value = context.fn(step, context.ids.take(ids, n))
-            if expected is not None:
-                expected.write(context, step, value, n, rest[-1])
+            if shape_of is not None:
+                shape = shape_of(n, context.dim)
+                if type(value) is not np.ndarray or value.shape != shape or value.dtype.kind not in _REAL_KINDS:
+                    value = expected.checked(context, step, value, shape)  # type: ignore[union-attr]
+                if n:
+                    context.out.at(rest[-1], shape)[...] = value  # type: ignore[union-attr]
             return 0
         except BaseException as error:  # noqa: B036 - KeyboardInterrupt too: re-raised after C returns
             context.slot.store(error)

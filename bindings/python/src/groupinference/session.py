@@ -219,7 +219,8 @@ class Session:
             c_fn, user, destroy = kind.null, None, CB.NULL_DESTROY
         elif callable(fn):
             c_fn, destroy = kind.trampoline, CB.DESTROY
-            user = CB.register(CB.Context(kind_name, name, fn, self._slot, self._contexts, dim))
+            out = CB.LastView(kind.expected.dtype)
+            user = CB.register(CB.Context(kind_name, name, fn, self._slot, self._contexts, dim, out=out))
         else:
             raise TypeError(f"fn must be callable or None, not {type(fn).__name__}")
         scorer_id = ctypes.c_int32(-1)
