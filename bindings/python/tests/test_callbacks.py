@@ -14,7 +14,7 @@ import pytest
 import groupinference as gi
 from groupinference import _callbacks
 
-from conftest import Host
+from conftest import FlakyScorer, Host
 
 
 def notes(error: BaseException) -> list[str]:
@@ -187,26 +187,20 @@ class Boom(Exception):
 
 
 def test_scorer_exception_is_reraised_with_its_traceback(host: Host) -> None:
-    fail = {"on": True}
-
-    def score(step: int, ids: np.ndarray) -> np.ndarray:
-        if fail["on"] and step == 1:
-            raise Boom("scorer exploded")
-        return host.quality[ids]
-
+    score = FlakyScorer(host, 1, Boom("scorer exploded"))
     with gi.Session(num_candidates=16, group_size=3, num_steps=4) as s:
         s.add_unary_scorer("quality", score)
         s.set_denoiser(host.denoise)
         with pytest.raises(Boom, match="scorer exploded") as caught:
             s.run()
         frames = [frame.name for frame in traceback.extract_tb(caught.value.__traceback__)]
-        assert "score" in frames and "run" in frames  # raised where it happened, re-raised from run()
+        assert "__call__" in frames and "run" in frames  # raised where it happened, re-raised from run()
         assert notes(caught.value) == [
             "groupinference: gi_run: scorer 'quality' returned 1 at step 1 [GI_ERR_CALLBACK]"
         ]
         p = s.progress
         assert p.retry_pending and p.steps_done == 2 and not p.done
-        fail["on"] = False
+        score.failing = False
         s.run()  # retries the scoring, then continues
         assert s.progress.done and len(s.result().ids) == 3
 

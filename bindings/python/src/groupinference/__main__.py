@@ -5,8 +5,9 @@ object, like the Swift CLI (``groupinference qip``):
     {"selection": [...], "objective": ..., "status": ..., "gap": ..., "bound": ..., "seconds": ..., "nodes": ...}
 
 Exit status: 0 solved (also when an exact solve stopped at its time limit:
-the status says so), 2 bad usage or a malformed file - with exactly one line
-on stderr naming the problem -, 1 a solver failure.
+the status says so) or help shown (``-h``/``--help``, before or after
+``qip``), 2 bad usage or a malformed file - with exactly one line on stderr
+naming the problem -, 1 a solver failure.
 """
 
 from __future__ import annotations
@@ -61,6 +62,8 @@ def _parse_number(flag: str, text: str) -> float:
 
 def _parse(argv: list[str]) -> tuple[str | None, str, float, float] | None:
     """(file, solver, time limit, gap), or None for --help."""
+    if argv and argv[0] in ("-h", "--help"):
+        return None
     if not argv or argv[0] != "qip":
         raise _UsageError(USAGE)
     args = argv[1:]

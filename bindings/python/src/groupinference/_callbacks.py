@@ -256,6 +256,21 @@ def trampoline(c_type: Any, expected: Expected | None) -> Any:
     return c_type(call)
 
 
+def _progress(user: int | None, progress: Any) -> int:
+    """gi_progress_fn: the hook of Session.run(progress=...); a truthy return stops the run."""
+    ref = _registry.get(user or 0)
+    context = None if ref is None else ref()
+    if context is None or not progress:
+        return FAILED
+    try:
+        return 1 if context.fn(progress.contents) else 0
+    except BaseException as error:  # noqa: B036 - re-raised by run() after C returns
+        context.slot.store(error)
+        return FAILED
+
+
 # Alive for the life of the process, like the trampolines made in _kinds.
 DESTROY = S.DESTROY_FN(_destroy)
 NULL_DESTROY = S.DESTROY_FN()
+PROGRESS = S.PROGRESS_FN(_progress)
+NULL_PROGRESS = S.PROGRESS_FN()

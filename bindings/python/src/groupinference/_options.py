@@ -46,7 +46,8 @@ DEFAULT_SOLVER: SolverName = _name_of(S.SOLVERS, DEFAULTS.solver)  # type: ignor
 DEFAULT_NORMALIZE: NormalizeName = _name_of(S.NORMALIZATIONS, DEFAULTS.normalize)  # type: ignore[assignment]
 
 
-def solver_options(solver: SolverName, time_limit: float, mip_gap: float, seed: int, restarts: int) -> S.GiOptions:
+def solver_options(solver: SolverName, time_limit: float, mip_gap: float, seed: int, restarts: int,
+                   memory_limit: int) -> S.GiOptions:
     """Defaults with the solver fields set (what gi_solve_qip reads)."""
     options = _library_defaults()
     options.solver = C.choice("solver", solver, S.SOLVERS)
@@ -54,6 +55,7 @@ def solver_options(solver: SolverName, time_limit: float, mip_gap: float, seed: 
     options.mip_gap = C.real("mip_gap", mip_gap)
     options.seed = C.integer("seed", seed, 0, 2**64 - 1)
     options.restarts = C.integer("restarts", restarts)
+    options.memory_limit = C.integer("memory_limit", memory_limit, 0, 2**64 - 1)  # the library checks >= 1 MiB
     return options
 
 
@@ -89,11 +91,12 @@ def session_options(
     budget: float,
     schedule_file: Any,
     restarts: int,
+    memory_limit: int,
 ) -> tuple[S.GiOptions, np.ndarray | None]:
     """The gi_options of a session, and the survivor_counts array it points to (keep it alive).
 
     The schedule_file bytes are kept alive by the struct itself (a c_char_p field)."""
-    options = solver_options(solver, time_limit, mip_gap, seed, restarts)
+    options = solver_options(solver, time_limit, mip_gap, seed, restarts, memory_limit)
     options.num_candidates = C.integer("num_candidates", num_candidates)
     options.group_size = C.integer("group_size", group_size)
     options.num_steps = C.integer("num_steps", num_steps)

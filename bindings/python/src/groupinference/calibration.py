@@ -1,6 +1,8 @@
 """Calibrated schedules: derive survivor counts from full runs (gi_calibrate),
 and save / load them as small JSON files (gi_schedule_save, gi_schedule_load).
 
+Experimental: this module may still change during 0.x (see the package docstring).
+
 A *full run* is a finished :class:`~groupinference.Session` that denoised
 every candidate to the end and scored every step::
 

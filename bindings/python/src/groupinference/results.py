@@ -20,13 +20,18 @@ import numpy.typing as npt
 
 from . import _structs as S
 
-__all__ = ["Progress", "StepRecord", "Diagnostics", "Result", "SolveStatus"]
+__all__ = ["Progress", "StepRecord", "Diagnostics", "Result", "SolveStatus", "BoundKind"]
 
 IdsArray = npt.NDArray[np.int32]
 FloatArray = npt.NDArray[np.float64]
 
 SolveStatus = Literal["none", "optimal", "gap_limit", "time_limit", "heuristic"]
 """How a selection was solved (gi_solve_status)."""
+BoundKind = Literal["none", "trivial", "cheap", "relaxation", "mip"]
+"""Which bound a solve reports (gi_bound_kind): "none" (no bound: bound and gap are None),
+"trivial" (no search was needed - K = n, K = 1 or lambda = 0 - so the bound is the optimum),
+"cheap" (each item's unary score plus its best K-1 weighted pair values), "relaxation" (the
+branch and bound's concave relaxation) or "mip" (GLPK's LP bound)."""
 
 
 def optional(x: float) -> float | None:
@@ -36,6 +41,10 @@ def optional(x: float) -> float | None:
 
 def solve_status(code: int) -> str:
     return S.SOLVE_STATUS_NAMES.get(code, f"unknown ({code})")
+
+
+def bound_kind(code: int) -> str:
+    return S.BOUND_KIND_NAMES.get(code, f"unknown ({code})")
 
 
 def summary(ids: np.ndarray, shown: int = 8) -> str:
@@ -62,6 +71,18 @@ class Progress:
     naive_evaluations: int
     objective: float | None
     """The final group's objective; None until done."""
+    # Since 0.3 (defaults, so code that builds a Progress keeps working). "Latest scoring"
+    # skips discard records.
+    last_solve_status: SolveStatus = "none"
+    """How the latest scoring's selection was solved; "none" before any."""
+    discarded: int = 0
+    """Candidates removed by Session.discard so far."""
+    last_seconds_scoring: float = 0.0
+    """The latest scoring's scoring time (0 before any)."""
+    last_seconds_solving: float = 0.0
+    """The latest scoring's solving time (0 before any)."""
+    last_step_seconds: float = 0.0
+    """Wall time of the latest completed step: denoiser, scoring and solving (0 before any)."""
 
     @classmethod
     def from_c(cls, p: S.GiProgress) -> Progress:
@@ -70,19 +91,23 @@ class Progress:
             keep_after_next=p.keep_after_next, scores_needed=bool(p.scores_needed),
             retry_pending=bool(p.retry_pending), num_records=p.num_records, evaluations=p.evaluations,
             naive_evaluations=p.naive_evaluations, objective=optional(p.objective),
+            last_solve_status=solve_status(p.last_solve_status),  # type: ignore[arg-type]
+            discarded=p.discarded, last_seconds_scoring=p.last_seconds_scoring,
+            last_seconds_solving=p.last_seconds_solving, last_step_seconds=p.last_step_seconds,
         )
 
 
 @dataclass(frozen=True, repr=False)
 class StepRecord:
-    """One scoring of the survivors (gi_step_record plus its arrays)."""
+    """One scoring of the survivors (gi_step_record plus its arrays) - or a discard
+    (``discarded > 0``: Session.discard removed ``ids``, nothing was scored)."""
 
     step: int
-    """Step whose previews were scored; -1 before the first step."""
+    """Step whose previews were scored; -1 before the first step. For a discard, the last step completed."""
     ids: IdsArray
-    """The ids scored, ascending."""
+    """The ids scored, ascending; for a discard, the ids discarded."""
     kept: IdsArray
-    """The ids kept, ascending."""
+    """The ids kept, ascending; for a discard, the survivors after it."""
     group: IdsArray
     """The best group of K under this record's scores, ascending (gi_trace_group): the kept ids
     when the record kept K; otherwise known only in detail mode (trace_every_step, or the adaptive
@@ -103,9 +128,16 @@ class StepRecord:
     seconds_solving: float
     on_demand: bool
     is_final: bool
+    # Since 0.3 (defaults, so code that builds a StepRecord keeps working).
+    discarded: int = 0
+    """How many ids Session.discard removed in this record; 0 for a scoring."""
+    bound_kind: BoundKind = "none"
+    """Which bound ``bound`` is."""
 
     def __repr__(self) -> str:
         # A summary: the arrays of one record hold up to M values each.
+        if self.discarded:
+            return f"<StepRecord step={self.step} discarded={summary(self.ids)} kept={len(self.kept)}>"
         objective = "None" if self.objective is None else f"{self.objective:.6g}"
         return (f"<StepRecord step={self.step} scored={len(self.ids)} kept={len(self.kept)} "
                 f"status={self.solve_status!r} objective={objective}>")

@@ -28,6 +28,7 @@ from . import _convert as C
 from . import _ffi
 from . import _structs as S
 from ._kinds import DENOISE, NULL_DENOISE, SCORER_KINDS
+from ._progress import ProgressArg, progress_function
 from ._options import (
     DEFAULT_NORMALIZE,
     DEFAULT_SCHEDULE,
@@ -39,7 +40,7 @@ from ._options import (
     session_options,
 )
 from .errors import GroupInferenceError, HandleError
-from .results import Diagnostics, Progress, Result, StepRecord, optional, solve_status
+from .results import Diagnostics, Progress, Result, StepRecord, bound_kind, optional, solve_status
 
 # The result types are defined in .results; importing them from here keeps working.
 __all__ = ["Session", "Progress", "Result", "StepRecord", "Diagnostics"]
@@ -69,13 +70,21 @@ class Session:
     - ``"counts"``: keep ``survivor_counts[t]`` after step t (T entries,
       non-increasing, the last K) - or the counts of ``schedule_file``;
     - ``"calibrated"``: the same as ``"counts"`` with ``schedule_file``, a
-      schedule written by :meth:`Calibration.save` (its M, K, T must match);
+      schedule written by :meth:`Calibration.save` (its M, K, T and lambda
+      must match) - experimental;
     - ``"adaptive"``: score every step and keep each candidate that could
       still join the best group, within ``budget`` (model evaluations as a
-      fraction of M*T, in (0, 1]; at least enough for M + K(T-1)).
+      fraction of M*T, in (0, 1]; at least enough for M + K(T-1)) -
+      experimental.
+
+    Experimental parts (the adaptive schedule, calibrated schedules,
+    :meth:`diagnostics`, ``StepRecord.group``) may change during 0.x; the
+    rest of this class is the stable core (see the README).
 
     ``restarts``: rounds of iterated local search after the heuristic solver
-    (perturbed by ``seed``).
+    (perturbed by ``seed``). ``memory_limit``: bytes the exact search may keep
+    for its open nodes (at least 1 MiB); beyond it the search continues
+    depth-first.
 
     Keyword defaults are the library's (read from gi_options_init). Use it as
     a context manager, or call :meth:`close`; a session that is garbage
@@ -83,11 +92,14 @@ class Session:
     :class:`~groupinference.HandleError`.
 
     Callbacks receive ``(step, ids)``: the step whose previews they score (-1
-    before the first step) and a read-only int32 array of ascending ids. An
-    exception raised by a callback - KeyboardInterrupt included - makes the
-    driving method (:meth:`step`, :meth:`prune`, :meth:`run`) raise that same
-    exception, with the library's message attached as a note. The session
-    stays usable: the library retries the failed part on the next call.
+    before the first step) and a read-only int32 array of ascending ids. The
+    ids array belongs to Python (a copy of the library's), so a callback may
+    keep it; what a scorer returns is copied into the library's buffer before
+    the callback's C call returns, and not kept. An exception raised by a
+    callback - KeyboardInterrupt included - makes the driving method
+    (:meth:`step`, :meth:`prune`, :meth:`run`) raise that same exception, with
+    the library's message attached as a note. The session stays usable: the
+    library retries the failed part on the next call.
 
     A session must not be used from two threads at once (the library refuses
     with StateError); different sessions may run on different threads.
@@ -112,6 +124,7 @@ class Session:
         budget: float = DEFAULTS.budget,
         schedule_file: str | os.PathLike[str] | None = None,
         restarts: int = DEFAULTS.restarts,
+        memory_limit: int = DEFAULTS.memory_limit,
     ) -> None:
         self._handle: int | None = None
         options, counts = session_options(
@@ -119,9 +132,9 @@ class Session:
             schedule=schedule, prune_ratio=prune_ratio, first_prune_step=first_prune_step,
             survivor_counts=survivor_counts, solver=solver, time_limit=time_limit, mip_gap=mip_gap,
             normalize=normalize, trace_every_step=trace_every_step, seed=seed, budget=budget,
-            schedule_file=schedule_file, restarts=restarts,
+            schedule_file=schedule_file, restarts=restarts, memory_limit=memory_limit,
         )
-        handle = ctypes.c_void_p()
+        handle = S.SessionHandle()
         _ffi.gi_session_create(ctypes.byref(options), ctypes.byref(handle))
         del counts  # copied by gi_session_create
         self._handle = handle.value
@@ -279,9 +292,50 @@ class Session:
         """Score the survivors now and keep the best `keep` (K <= keep <= alive)."""
         self._drive(_ffi.gi_prune, C.integer("keep", keep))
 
-    def run(self) -> None:
-        """Step until done (needs a denoiser)."""
-        self._drive(_ffi.gi_run)
+    def run(self, progress: ProgressArg = None) -> None:
+        """Step until done (needs a denoiser).
+
+        ``progress``: ``True`` shows a tqdm bar (ImportError, before any step,
+        when tqdm is not installed); a function ``fn(progress)`` is called
+        after every completed step with the session's :class:`Progress` and
+        stops the run when it returns something truthy (None or False: go
+        on). A stopped run raises :class:`~groupinference.Cancelled` after
+        that step; nothing is lost, and ``run()`` or :meth:`step` continue
+        where it stopped. The function must not call into the session (the
+        library refuses with StateError); an exception it raises stops the run
+        the same way and is re-raised here instead of Cancelled.
+        """
+        if progress is None or progress is False:
+            self._drive(_ffi.gi_run)
+            return
+        handle = self._live()
+        function, finish = progress_function(progress, self.progress)
+        hook = CB.Context("progress", "progress", lambda p: function(Progress.from_c(p)), self._slot,
+                          self._contexts)
+        _ffi.gi_set_progress(handle, CB.PROGRESS, CB.register(hook), CB.DESTROY)
+        try:
+            self._drive(_ffi.gi_run)
+        finally:
+            finish()
+            if self._handle is not None:  # a callback may have closed the session
+                # Clearing it releases the hook's context through the destroy hook.
+                _ffi.gi_set_progress(self._handle, CB.NULL_PROGRESS, None, CB.NULL_DESTROY)
+
+    def discard(self, ids: npt.ArrayLike) -> None:
+        """Remove alive candidates from the survivors without scoring them (e.g. their worker died).
+
+        Allowed before the first step, between steps and while a retry is
+        pending (the retry then scores the others). The evaluations already
+        spent on them stay counted, the trace gets a discard record
+        (``StepRecord.discarded``), and the schedule continues from the
+        smaller set. An empty ``ids`` does nothing. ArgumentError when an id
+        is out of range, already pruned or discarded, or repeated, or when
+        fewer than K candidates would remain (nothing changes then);
+        StateError once the session is done.
+        """
+        handle = self._live()
+        c_ids = C.ids("ids", ids)
+        _ffi.gi_discard(handle, C.address(c_ids) if len(c_ids) else None, len(c_ids))
 
     def _drive(self, function: Callable[..., int], *arguments: Any) -> None:
         """Call a driving function; re-raise what a Python callback raised during it."""
@@ -334,7 +388,7 @@ class Session:
         )
 
     def records(self) -> list[StepRecord]:
-        """The per-step trace so far: one record per scoring of the survivors."""
+        """The per-step trace so far: one record per scoring of the survivors, and one per discard."""
         handle = self._live()
         count = ctypes.c_size_t()
         _ffi.gi_trace_count(handle, ctypes.byref(count))
@@ -358,12 +412,13 @@ class Session:
             solve_status=solve_status(r.solve_status),  # type: ignore[arg-type]
             objective=optional(r.objective), bound=optional(r.bound), gap=optional(r.gap),
             evaluations=r.evaluations, seconds_scoring=r.seconds_scoring, seconds_solving=r.seconds_solving,
-            on_demand=bool(r.on_demand), is_final=bool(r.is_final),
+            on_demand=bool(r.on_demand), is_final=bool(r.is_final), discarded=r.discarded,
+            bound_kind=bound_kind(r.bound_kind),  # type: ignore[arg-type]
         )
 
 
     def diagnostics(self, index: int, which: str | int = "unary") -> Diagnostics:
-        """How settled record `index`'s scores are (gi_trace_diagnostics).
+        """How settled record `index`'s scores are (gi_trace_diagnostics). Experimental.
 
         index: the record's position in :meth:`records` (negative counts from
         the end). which: ``"unary"`` (the combined unary score), ``"diversity"``
