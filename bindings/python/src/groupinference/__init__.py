@@ -31,7 +31,6 @@ from ._structs import (
     MAX_STEPS,
 )
 from ._version import __version__
-from . import errors
 from .errors import (
     ArgumentError,
     CallbackError,
@@ -75,7 +74,21 @@ __all__ = [
     "NormalizeName",
     "SolveStatus",
     "BoundKind",
-    *errors.__all__,
+    # The errors (explicit, so type checkers and linters see the re-exports).
+    "GroupInferenceError",
+    "ArgumentError",
+    "HandleError",
+    "StateError",
+    "ScoresError",
+    "CallbackError",
+    "SolverError",
+    "LimitError",
+    "VersionError",
+    "InternalError",
+    "Cancelled",
+    "GroupInferenceWarning",
+    "LibraryLoadError",
+    "LibraryVersionError",
     "MAX_CANDIDATES",
     "MAX_STEPS",
     "MAX_EMBEDDING_DIM",

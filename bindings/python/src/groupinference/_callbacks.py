@@ -87,7 +87,8 @@ def view(pointer: int, shape: tuple[int, ...], dtype: np.dtype[Any]) -> np.ndarr
     byte_array = _byte_arrays.get(size)
     if byte_array is None:
         byte_array = _byte_arrays[size] = ctypes.c_char * size
-    return np.ndarray(shape, dtype, byte_array.from_address(pointer))
+    buffer: Any = byte_array.from_address(pointer)  # a ctypes array: numpy reads its buffer protocol
+    return np.ndarray(shape, dtype, buffer)
 
 
 class LastView:
@@ -101,7 +102,8 @@ class LastView:
     __slots__ = ("_dtype", "_pointer", "_shape", "_array")
 
     def __init__(self, dtype: np.dtype[Any]) -> None:
-        self._dtype, self._pointer, self._shape = dtype, 0, ()
+        self._dtype, self._pointer = dtype, 0
+        self._shape: tuple[int, ...] = ()
         self._array: np.ndarray | None = None
 
     def at(self, pointer: int, shape: tuple[int, ...]) -> np.ndarray:
