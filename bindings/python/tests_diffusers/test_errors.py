@@ -38,8 +38,8 @@ def test_unsupported_pipeline_names_it_and_the_supported_ones(tiny):
 
 
 @pytest.mark.parametrize("kind,scheduler,match", [
-    ("sd", lambda c: diffusers.LMSDiscreteScheduler.from_config(c),
-     r"LMSDiscreteScheduler is not supported with StableDiffusionPipeline; the supported diffusion schedulers are "
+    ("sd", lambda c: diffusers.DEISMultistepScheduler.from_config(c),
+     r"DEISMultistepScheduler is not supported with StableDiffusionPipeline; the supported diffusion schedulers are "
      r"DDIMScheduler \(DDIM\), EulerDiscreteScheduler \(Euler\)"),
     ("sd", lambda c: diffusers.FlowMatchEulerDiscreteScheduler(),
      "FlowMatchEulerDiscreteScheduler is not supported with StableDiffusionPipeline"),
