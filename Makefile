@@ -72,6 +72,8 @@ $(OUT):
 test-c: lib cli | $(OUT)
 	$(CC) -std=c99 $(CWARN) $(CFLAGS_LOCAL) tests/c/api_test.c $(LDFLAGS_LOCAL) -o $(OUT)/api_test
 	$(OUT)/api_test
+	$(CC) -std=c99 $(CWARN) $(CFLAGS_LOCAL) tests/c/api_0_3_test.c $(LDFLAGS_LOCAL) -o $(OUT)/api_0_3_test
+	$(OUT)/api_0_3_test
 	$(CXX) -std=c++11 $(CWARN) $(CFLAGS_LOCAL) tests/c/header_test.cpp $(LDFLAGS_LOCAL) -o $(OUT)/header_test
 	$(OUT)/header_test
 	$(CC) -std=c99 $(CWARN) $(CFLAGS_LOCAL) examples/c/toy_host.c $(LDFLAGS_LOCAL) -o $(OUT)/toy_host

@@ -51,17 +51,19 @@ extern "C" {
 /* Section - Version ------------------------------------------------------ */
 
 #define GI_VERSION_MAJOR 0
-#define GI_VERSION_MINOR 2
+#define GI_VERSION_MINOR 3
 #define GI_VERSION_PATCH 0
 #define GI_VERSION_NUMBER \
     (GI_VERSION_MAJOR * 10000 + GI_VERSION_MINOR * 100 + GI_VERSION_PATCH)
-#define GI_VERSION_STRING "0.2.0"
+#define GI_VERSION_STRING "0.3.0"
 
 /* The run-time version, GI_VERSION_NUMBER of the library that was built. A
 ** host or binding compares it with the GI_VERSION_NUMBER it was compiled with:
 ** the major numbers must match and the library's minor must not be older.
 ** 0.2 added the adaptive and file-based schedules, calibration, diagnostics
-** and GI_SOLVER_MIP. */
+** and GI_SOLVER_MIP; 0.3 added gi_discard, the progress hook
+** (gi_set_progress, GI_ERR_CANCELLED), memory_limit, bound kinds, and the
+** rule for triangular pairwise matrices. */
 int32_t gi_version_number(void);
 
 /* The run-time version as text, e.g. "0.2.0". Static storage. */
@@ -102,7 +104,10 @@ typedef enum gi_status {
     GI_ERR_SOLVER = -6,    /* the MIP solver reported a failure */
     GI_ERR_LIMIT = -7,     /* a size beyond the limits above */
     GI_ERR_VERSION = -8,   /* a struct size this library does not support */
-    GI_ERR_INTERNAL = -9   /* a bug in the library; please report it */
+    GI_ERR_INTERNAL = -9,  /* a bug in the library; please report it */
+    GI_ERR_CANCELLED = -10 /* the progress hook asked gi_run to stop; the
+                              session is intact and gi_run or gi_step
+                              continue where it stopped (since 0.3) */
 } gi_status;
 
 /* A short constant description of a status code ("invalid argument").
@@ -195,6 +200,11 @@ typedef struct gi_options {
     int32_t restarts;         /* rounds of iterated local search after the
                                  heuristic, perturbed by seed (default 0) */
     int32_t reserved;         /* zero */
+    /* Since 0.3. */
+    size_t memory_limit;      /* bytes the exact search may keep for its open
+                                 nodes, at least 1 MiB (default 256 MiB);
+                                 beyond it the search stops adding nodes to
+                                 its open list and continues depth-first */
 } gi_options;
 
 /* Fill *options with the defaults above and set struct_size = size.
@@ -241,8 +251,13 @@ typedef int (*gi_embedding_fn)(void *user, int32_t step, const int32_t *ids,
                                size_t n, size_t dim, float *embeddings);
 
 /* Write an n x n row-major matrix of differences into matrix[0..n*n-1];
-** higher is more different. The library uses (m_ij + m_ji)/2 and ignores
-** the diagonal. */
+** higher is more different. The diagonal is ignored. The matrix must be
+** either symmetric - |m_ij - m_ji| <= 1e-6 * max_{i!=j} |m_ij|, used as
+** (m_ij + m_ji)/2 - or strictly triangular: every entry below the diagonal
+** exactly 0 (or every entry above it), standing for the symmetric matrix
+** with the other triangle mirrored, so an upper-triangular matrix does not
+** halve lambda. Anything else fails the scoring with GI_ERR_SCORES, naming
+** the first asymmetric pair. */
 typedef int (*gi_pairwise_fn)(void *user, int32_t step, const int32_t *ids,
                               size_t n, double *matrix);
 
@@ -280,9 +295,12 @@ gi_status gi_add_pairwise_scorer(gi_session *session, const char *name,
 ** previews: they are used by the next scoring and forgotten when the
 ** previews change (when gi_step completes). Unary and embedding values may be
 ** pushed in several batches; a pairwise push covers the pairs among its ids
-** and replaces the previous pairwise push of that scorer.
+** and replaces the previous pairwise push of that scorer. A pushed pairwise
+** matrix follows the rule of gi_pairwise_fn (symmetric, or strictly
+** triangular).
 ** @return GI_OK, GI_ERR_ARGUMENT (unknown scorer, wrong kind or dim, id out
-**         of range or pruned), GI_ERR_SCORES (NaN/Inf, zero embedding),
+**         of range or pruned), GI_ERR_SCORES (NaN/Inf, zero embedding, a
+**         pairwise matrix neither symmetric nor strictly triangular),
 **         GI_ERR_HANDLE, GI_ERR_STATE (session done) */
 gi_status gi_push_unary(gi_session *session, int32_t scorer_id,
                         const int32_t *ids, size_t n, const double *scores);
@@ -326,9 +344,26 @@ gi_status gi_step(gi_session *session);
 ** noises, step -1) and between steps, not once done. */
 gi_status gi_prune(gi_session *session, int32_t keep);
 
-/* gi_step until done. Needs a denoiser.
-** @return as gi_step; GI_WARNING if any exact solve hit its time limit */
+/* gi_step until done. Needs a denoiser. With a progress hook
+** (gi_set_progress), the hook is called after every step and may stop the
+** run early.
+** @return as gi_step; GI_WARNING if any exact solve hit its time limit;
+**         GI_ERR_CANCELLED if the progress hook asked to stop */
 gi_status gi_run(gi_session *session);
+
+/* Remove alive candidates from the survivors without scoring them - for
+** instance because the worker holding them died. Allowed before the first
+** step, between steps, and while a retry is pending (the retry then scores
+** the others). Model evaluations already spent stay counted; the trace gets
+** a discard record (gi_step_record.discarded); the schedule continues from
+** the smaller set.
+** @param ids  distinct alive ids in 0..M-1; may be NULL when n = 0
+** @param n    how many; 0 does nothing
+** @return GI_OK, GI_ERR_ARGUMENT (ids NULL with n > 0, an id out of range,
+**         already pruned or repeated, or fewer than K candidates would
+**         remain), GI_ERR_STATE (done, or called from a callback),
+**         GI_ERR_HANDLE (since 0.3) */
+gi_status gi_discard(gi_session *session, const int32_t *ids, size_t n);
 
 /* Section - Progress and results ----------------------------------------- */
 
@@ -348,6 +383,14 @@ typedef struct gi_progress {
                                   denoised, summed over steps */
     int64_t naive_evaluations; /* M * T: denoising every candidate */
     double objective;          /* the final group's objective; NaN until done */
+    /* Since 0.3. "Latest scoring" skips discard records. */
+    int32_t last_solve_status; /* gi_solve_status of the latest scoring;
+                                  GI_SOLVE_NONE before any */
+    int32_t discarded;         /* candidates removed by gi_discard so far */
+    double last_seconds_scoring; /* the latest scoring's times (0 before any) */
+    double last_seconds_solving;
+    double last_step_seconds;  /* wall time of the latest completed step:
+                                  denoiser, scoring and solving (0 before) */
 } gi_progress;
 
 /* Where the session stands. Usable at any time.
@@ -355,6 +398,22 @@ typedef struct gi_progress {
 **              it are not written */
 gi_status gi_get_progress(const gi_session *session, gi_progress *progress,
                           size_t size);
+
+/* Called by gi_run after every step it completes (the last one too) with
+** the session's progress, which is valid during the call only. Return 0 to
+** go on; anything else makes gi_run return GI_ERR_CANCELLED after that
+** step (after the last step the run is complete and the value is ignored).
+** The hook must not call into the session (such calls fail with
+** GI_ERR_STATE). */
+typedef int (*gi_progress_fn)(void *user, const gi_progress *progress);
+
+/* Set (fn non-NULL) or clear (fn NULL) the progress hook. destroy follows
+** the rule of the scorers: called once with `user` when the session is
+** destroyed or the hook replaced, or at once if this call fails.
+** @return GI_OK, GI_ERR_HANDLE, GI_ERR_STATE (called from a callback)
+**         (since 0.3) */
+gi_status gi_set_progress(gi_session *session, gi_progress_fn fn, void *user,
+                          gi_destroy_fn destroy);
 
 /* The alive candidates' ids, ascending. */
 gi_status gi_survivors(const gi_session *session, int32_t *ids,
@@ -383,6 +442,17 @@ typedef enum gi_solve_status {
     GI_SOLVE_HEURISTIC = 4   /* heuristic only; gap from a cheap bound */
 } gi_solve_status;
 
+/* Which bound a solve reports (since 0.3). */
+typedef enum gi_bound_kind {
+    GI_BOUND_NONE = 0,       /* none known: bound and gap are NaN */
+    GI_BOUND_TRIVIAL = 1,    /* the problem needed no search (K = n, K = 1,
+                                lambda = 0): the bound is the optimum */
+    GI_BOUND_CHEAP = 2,      /* O(n^2): each item's unary score plus its
+                                best K-1 weighted pair values */
+    GI_BOUND_RELAXATION = 3, /* the branch and bound's concave relaxation */
+    GI_BOUND_MIP = 4         /* GLPK's LP bound */
+} gi_bound_kind;
+
 /* One record per scoring of the survivors: every prune, the final choice,
 ** and with trace_every_step every step. */
 typedef struct gi_step_record {
@@ -401,6 +471,13 @@ typedef struct gi_step_record {
                               0 when proven, NaN if no bound */
     double seconds_scoring; /* callbacks, cosine distances, assembly */
     double seconds_solving;
+    /* Since 0.3. */
+    int32_t discarded;     /* ids removed by gi_discard; 0 for a scoring. A
+                              discard record scores nothing: num_scored = 0,
+                              num_kept = survivors after it, objective, bound
+                              and gap NaN; gi_trace_ids gives the discarded
+                              ids, gi_trace_kept the survivors */
+    int32_t bound_kind;    /* a gi_bound_kind: which bound `bound` is */
 } gi_step_record;
 
 /* Which scores gi_trace_scores returns. */
@@ -533,19 +610,21 @@ typedef struct gi_solve_result {
     double gap;            /* as in gi_step_record */
     double seconds;        /* wall time of the solve */
     int32_t status;        /* a gi_solve_status (never GI_SOLVE_NONE) */
-    int32_t reserved;      /* zero */
+    int32_t bound_kind;    /* a gi_bound_kind: which bound `bound` is (this
+                              field was `reserved`, always 0, before 0.3) */
     int64_t nodes;         /* branch-and-bound nodes explored; 0 heuristic */
 } gi_solve_result;
 
 /* Choose k of n items maximising sum_i u_i y_i + lambda sum_{i<j} b_ij y_i y_j.
 ** @param n          1..GI_MAX_CANDIDATES
 ** @param unary      n finite values
-** @param pairwise   n x n row-major, finite, symmetric (|b_ij - b_ji| <=
-**                   1e-9 max(1, |b_ij|)); the diagonal is ignored
+** @param pairwise   n x n row-major, finite; symmetric or strictly
+**                   triangular as for gi_pairwise_fn (an asymmetric matrix
+**                   is GI_ERR_ARGUMENT); the diagonal is ignored
 ** @param lambda     finite
 ** @param k          1..n
 ** @param options    NULL for defaults; reads solver, time_limit, mip_gap,
-**                   seed, restarts
+**                   seed, restarts, memory_limit
 ** @param selection  room for k indices; receives the chosen ones, ascending
 ** @param result     NULL, or receives objective, bound, status, ...
 ** @param result_size sizeof(gi_solve_result) as the caller compiled it

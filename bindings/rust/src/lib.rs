@@ -50,7 +50,7 @@ pub use results::{Diagnostics, GroupResult, Outcome, Progress, QipSolution, Reco
 pub use session::{ScorerId, Session};
 pub use solve::solve_qip;
 
-/// The version of the loaded library as text, e.g. `"0.2.0"`.
+/// The version of the loaded library as text, e.g. `"0.3.0"`.
 pub fn version() -> &'static str {
     // SAFETY: static storage, never NULL.
     let text = unsafe { CStr::from_ptr(sys::gi_version_string()) };
@@ -64,7 +64,7 @@ pub fn version_number() -> i32 {
 }
 
 /// Checks once per process that the loaded library fits the header this
-/// binding was written against (`sys::GI_VERSION_*`, 0.2.0): same major,
+/// binding was written against (`sys::GI_VERSION_*`, 0.3.0): same major,
 /// minor not older. A 0.1 library would not know the 0.2 fields of
 /// `gi_options` nor the 0.2 functions.
 pub(crate) fn check_version() -> Result<(), Error> {

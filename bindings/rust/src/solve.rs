@@ -10,7 +10,7 @@ use crate::{check_version, sys};
 /// Chooses `k` of `n = unary.len()` items maximising
 /// `Σ_i u_i y_i + λ Σ_{i<j} b_ij y_i y_j` (`gi_solve_qip`).
 ///
-/// `pairwise` is `n × n` row-major, finite and symmetric; its diagonal is
+/// `pairwise` is `n × n` row-major, finite, symmetric or strictly triangular (see the header); its diagonal is
 /// ignored. An exact solve that hits its time limit is not an error: the
 /// solution has `status == SolveStatus::TimeLimit` and
 /// `outcome == Outcome::Unproven`, with the bound and gap it reached.

@@ -81,7 +81,7 @@ fn defaults_and_error_paths() {
     expect_err(solve_qip(&u, &b, usize::MAX, 1.0, &d), Status::Argument, "k = ");
     expect_err(solve_qip(&u, &b, 2, f64::NAN, &d), Status::Argument, "lambda");
     b[1] += 0.5;
-    expect_err(solve_qip(&u, &b, 2, 1.0, &d), Status::Argument, "not symmetric");
+    expect_err(solve_qip(&u, &b, 2, 1.0, &d), Status::Argument, "neither symmetric nor strictly triangular");
     b[1] = b[N];
     u[3] = f64::INFINITY;
     expect_err(solve_qip(&u, &b, 2, 1.0, &d), Status::Scores, "unary[3]");

@@ -156,6 +156,7 @@ fn constants_match_the_header() {
         GI_ERR_LIMIT,
         GI_ERR_VERSION,
         GI_ERR_INTERNAL,
+        GI_ERR_CANCELLED,
         GI_SCHEDULE_RATIO,
         GI_SCHEDULE_COUNTS,
         GI_SCHEDULE_ADAPTIVE,
@@ -170,6 +171,11 @@ fn constants_match_the_header() {
         GI_SOLVE_GAP_LIMIT,
         GI_SOLVE_TIME_LIMIT,
         GI_SOLVE_HEURISTIC,
+        GI_BOUND_NONE,
+        GI_BOUND_TRIVIAL,
+        GI_BOUND_CHEAP,
+        GI_BOUND_RELAXATION,
+        GI_BOUND_MIP,
         GI_TRACE_UNARY,
         GI_TRACE_DIVERSITY,
     ]
@@ -267,6 +273,7 @@ fn structs_have_the_c_layout() {
             schedule_file,
             restarts,
             reserved,
+            memory_limit,
         }),
         layout!(gi_progress {
             steps_done,
@@ -280,6 +287,11 @@ fn structs_have_the_c_layout() {
             evaluations,
             naive_evaluations,
             objective,
+            last_solve_status,
+            discarded,
+            last_seconds_scoring,
+            last_seconds_solving,
+            last_step_seconds,
         }),
         layout!(gi_step_record {
             step,
@@ -294,6 +306,8 @@ fn structs_have_the_c_layout() {
             gap,
             seconds_scoring,
             seconds_solving,
+            discarded,
+            bound_kind,
         }),
         layout!(gi_diagnostics {
             spearman_previous,
@@ -313,7 +327,7 @@ fn structs_have_the_c_layout() {
             first_prune_step,
             num_runs,
         }),
-        layout!(gi_solve_result { objective, bound, gap, seconds, status, reserved, nodes }),
+        layout!(gi_solve_result { objective, bound, gap, seconds, status, bound_kind, nodes }),
     ];
 
     // Every struct the header defines is in the list above.
