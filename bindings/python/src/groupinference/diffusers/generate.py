@@ -133,6 +133,18 @@ def group_generate(
 
     Returns:
         GroupOutput with images, ids, result, seeds, scores and the session.
+
+    >>> from groupinference.diffusers import group_generate, tiny_pipeline
+    >>> from groupinference.scorers import EmbeddingScorer, UnaryScorer
+    >>> pipe = tiny_pipeline("sd", scheduler="euler")          # random weights, 16 x 16 images
+    >>> out = group_generate(pipe, "a photo of a dog", num_candidates=8, group_size=2, num_inference_steps=3,
+    ...                      scorers=[UnaryScorer(lambda im: im.mean(dim=(1, 2, 3)), name="brightness"),
+    ...                               EmbeddingScorer(lambda im: im.mean(dim=(2, 3)), dim=3, name="colour")],
+    ...                      progress=False)
+    >>> len(out.images), out.images[0].size, len(out.ids)
+    (2, (16, 16), 2)
+    >>> out.result.evaluations, out.result.naive_evaluations    # 8 + 4 + 2 of 8 x 3
+    (14, 24)
     """
     entry = pipeline_entry(pipe)
     check_pipeline(entry, pipe)
