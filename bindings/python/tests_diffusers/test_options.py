@@ -60,3 +60,10 @@ def test_importing_the_package_imports_neither_torch_nor_diffusers():
     code = ("import sys, groupinference.diffusers as gd; gd.PRESETS; gd.SUPPORTED_PIPELINES; gd.preset('sd'); "
             "assert 'torch' not in sys.modules and 'diffusers' not in sys.modules, sorted(sys.modules)")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_pndm_runs_one_more_iteration_than_steps(tiny):
+    out = group_generate(tiny("sd", "pndm"), PROMPT, scorers=[Brightness()], num_candidates=4, group_size=2,
+                         num_inference_steps=3, progress=False)
+    assert out.num_inference_steps == 3 and out.session.num_steps == 4
+    assert out.result.naive_evaluations == 4 * 4

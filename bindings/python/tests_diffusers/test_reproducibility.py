@@ -42,7 +42,7 @@ def test_group_images_are_the_candidates_alone(tiny, case):
     out = group_generate(pipe, PROMPT, scorers=trio(), num_candidates=M, group_size=K, num_inference_steps=T,
                          seed=SEED, output_type="pt", progress=False, **kwargs)
     assert len(out.ids) == K and out.images.shape[0] == K
-    assert out.seeds == [SEED + int(i) for i in out.ids]
+    assert out.seeds == [SEED + int(i) for i in out.ids] and out.num_inference_steps == T
     assert out.result.evaluations < out.result.naive_evaluations  # it did prune
     for j, seed in enumerate(out.seeds):
         alone = pipe(PROMPT, num_inference_steps=T, generator=torch.Generator().manual_seed(seed), output_type="pt",

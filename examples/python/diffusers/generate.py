@@ -154,8 +154,8 @@ def main(argv=None):
     out = group_generate(pipe, args.prompt, scorers=scorers, num_candidates=args.m, group_size=args.k,
                          num_inference_steps=args.steps, lam=args.lam, seed=args.seed, batch_size=args.batch_size,
                          output_type="pt", **extra)
-    k, lam, steps = len(out.ids), out.session.lam, args.steps
-    iid = pipe(args.prompt, num_inference_steps=out.session.num_steps if steps is None else steps,
+    k, lam = len(out.ids), out.session.lam
+    iid = pipe(args.prompt, num_inference_steps=out.num_inference_steps,
                num_images_per_prompt=k, output_type="pt",
                generator=[torch.Generator().manual_seed(args.seed + i) for i in range(k)], **extra).images
     iid_unary, iid_objective = group_objective(scorers, iid, args.prompt, lam)

@@ -47,6 +47,11 @@ class PipelineEntry:
     needs: tuple[str, ...] = ()
     """Pipeline methods the own loop calls."""
 
+    @property
+    def has_callback_path(self) -> bool:
+        """Some calls run through the pipeline's own __call__ and the callback (not FLUX)."""
+        return self.own_loop({}) is None
+
 
 _IP_ADAPTER = "IP-Adapter image embeddings are per-candidate tensors outside the callback"
 _COMMON_REFUSED = {
@@ -144,7 +149,7 @@ def check_arguments(entry: PipelineEntry, prompt: Any, kwargs: Mapping[str, Any]
 def check_pipeline(entry: PipelineEntry, pipeline: Any) -> None:
     """Check the entry against the pipeline object: callback tensors, denoiser, methods."""
     exposed = set(getattr(pipeline, "_callback_tensor_inputs", ()))
-    missing = [name for name in entry.sliced if name not in exposed] if entry.own_loop({}) is None else []
+    missing = [name for name in entry.sliced if name not in exposed] if entry.has_callback_path else []
     if missing:
         raise TableMismatchError(
             f"{entry.class_name} does not expose {', '.join(missing)} to callback_on_step_end (it exposes "

@@ -71,7 +71,7 @@ class GroupInferenceCallback(PipelineCallback):
         super().__init__()
         entry = pipeline_entry(pipeline)
         check_pipeline(entry, pipeline)
-        if entry.class_name == "FluxPipeline":
+        if not entry.has_callback_path:
             raise UnsupportedPipelineError(f"{entry.class_name} cannot run group inference through its callback "
                                            f"({entry.own_loop({})}); use group_generate, which runs its own loop")
         if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:

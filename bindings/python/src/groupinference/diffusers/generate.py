@@ -47,7 +47,11 @@ class GroupOutput:
     """The seed of each image's generator (seed + id): pipe(prompt, generator=torch.Generator().manual_seed(s),
     ...) re-creates it alone."""
     scores: dict[str, np.ndarray]
-    """Per scorer: its raw value for each image of the group (the final scoring's)."""
+    """Per scorer, for each image of the group, its raw value in the final scoring: the score of a
+    unary scorer; for embedding and pairwise scorers the mean difference to the other candidates
+    that scoring saw."""
+    num_inference_steps: int
+    """The pipeline's num_inference_steps (the preset's when not given), for re-running an image alone."""
     session: gi.Session = field(repr=False)
     """The finished session (records, diagnostics); closed when collected."""
 
@@ -189,7 +193,7 @@ def group_generate(
     where = np.searchsorted(final.ids, result.ids)
     scores = {name: values[where] for name, values in final.scorer_values.items()}
     return GroupOutput(images=images, ids=result.ids, result=result, seeds=[seed + int(i) for i in result.ids],
-                       scores=scores, session=session)
+                       scores=scores, num_inference_steps=steps, session=session)
 
 
 def _own(entry: PipelineEntry, pipe: Any, rule: Any, session: gi.Session, scorers: Any, prompt: str | None,
