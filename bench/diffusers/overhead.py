@@ -21,7 +21,6 @@ import time
 from collections import defaultdict
 from contextlib import contextmanager
 
-import numpy as np
 import torch
 
 import groupinference as gi

@@ -5,7 +5,6 @@ and scorer batch holds at most batch_size candidates."""
 from __future__ import annotations
 
 import pytest
-import torch
 from toy_scorers import trio
 
 from groupinference.diffusers import group_generate

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 import numpy as np
 import torch
 
-from ._layout import CANDIDATES, GUIDED
+from ._layout import GUIDED
 from .errors import TableMismatchError
 
 
