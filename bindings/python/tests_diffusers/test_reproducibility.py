@@ -79,3 +79,18 @@ def test_output_types_agree(tiny):
     assert torch.equal(torch.from_numpy(np_out.images).permute(0, 3, 1, 2), pt.images)
     assert [im.size for im in pil.images] == [(16, 16)] * K
     assert latent.images.shape == (K, 4, 8, 8)
+
+
+@pytest.mark.parametrize("scheduler", DIFFUSION)
+def test_v_prediction_like_sd2(tiny, scheduler):
+    """SD 2.x 768 models predict v: every scheduler (and PNDM's own x̂0 rule) handles it."""
+    base = tiny("sd", scheduler)
+    config = {**base.scheduler.config, "prediction_type": "v_prediction"}
+    pipe = type(base)(**{**base.components, "scheduler": type(base.scheduler).from_config(config)})
+    pipe.set_progress_bar_config(disable=True)
+    out = group_generate(pipe, PROMPT, scorers=trio(), num_candidates=M, group_size=K, num_inference_steps=T,
+                         seed=SEED, output_type="pt", progress=False)
+    for j, seed in enumerate(out.seeds):
+        alone = pipe(PROMPT, num_inference_steps=T, generator=torch.Generator().manual_seed(seed),
+                     output_type="pt").images[0]
+        assert torch.equal(alone, out.images[j])
