@@ -6,6 +6,8 @@
 #   make install   PREFIX=/usr/local: libgroupinference.so, the header,
 #                  groupinference.pc and the `groupinference` CLI
 #   make bench     benchmarks that print figures
+#   make test-diffusers  groupinference.diffusers on tiny random pipelines
+#                  (its own venv, .venv-torch: torch is 1.3 GB)
 #   make reliability  bad input, GLPK guard, fuzzing, sanitizers, valgrind,
 #                  concurrency (make test runs its fast part)
 
@@ -25,7 +27,8 @@ CFLAGS_LOCAL := -Iinclude
 LDFLAGS_LOCAL := -L$(RELEASE) -lgroupinference -Wl,-rpath,$(abspath $(RELEASE)) -lm
 
 .PHONY: all deps lib cli python test test-swift test-c test-exports test-install test-rust \
-        test-python test-reliability test-distributed reliability demo example bench install uninstall clean
+        test-python test-reliability test-diffusers test-distributed reliability demo example bench install \
+        uninstall clean
 
 all: lib cli
 
@@ -58,7 +61,8 @@ python: lib $(VENV)/.ready
 
 # --- tests -----------------------------------------------------------------
 
-test: test-swift test-c test-exports test-install test-rust test-python test-reliability test-distributed
+test: test-swift test-c test-exports test-install test-rust test-python test-reliability test-diffusers \
+      test-distributed
 	@echo "all tests passed"
 
 test-swift: deps
@@ -80,6 +84,7 @@ test-c: lib cli | $(OUT)
 
 test-exports: lib
 	tests/check_exports.sh $(LIB) include/group_inference.h
+	python3 tests/header/check_contract.py include/group_inference.h
 
 test-install: lib cli
 	tests/install/test_install.sh
@@ -87,6 +92,23 @@ test-install: lib cli
 test-python: python cli
 	cd bindings/python && ../../$(PY) -m pytest -q tests
 	$(PY) -m pytest -q examples/python/digits/test_digits.py
+
+# --- diffusers integration ----------------------------------------------------
+# groupinference.diffusers (and .scorers) against tiny random pipelines built from
+# configs: no GPU, no model download. Its own venv, because torch is large; torch is
+# pinned (an unpinned torch pulls a CUDA build of several GB) and so are the
+# diffusers and transformers versions the pipeline tables were validated with.
+VENV_TORCH := .venv-torch
+TORCH_PACKAGES := torch==2.13.0 diffusers==0.42.1 transformers==5.24.0 numpy pytest tqdm pillow matplotlib
+
+$(VENV_TORCH)/.ready:
+	python3 -m venv $(VENV_TORCH)
+	$(VENV_TORCH)/bin/pip install -q $(TORCH_PACKAGES)
+	touch $@
+
+test-diffusers: lib $(VENV_TORCH)/.ready
+	$(VENV_TORCH)/bin/pip install -q --no-deps -e ./bindings/python
+	cd bindings/python && OMP_NUM_THREADS=1 ../../$(VENV_TORCH)/bin/python -m pytest -q tests_diffusers
 
 test-reliability: lib cli
 	tests/reliability/run.sh --fast
@@ -111,6 +133,7 @@ test-distributed: lib $(VENV_RAY)/.ready
 test-rust: lib
 	cd bindings/rust && cargo test --offline -j1
 	cd bindings/rust && cargo run --offline --example toy_host > /dev/null
+	tests/install/hosts/rust.sh --repo-build
 
 # --- main job, examples, benchmarks ------------------------------------------
 
