@@ -98,6 +98,16 @@ def ray_pool(ray_instance):
         ray_instance.kill(actor)
 
 
+def kill(ray, actor) -> None:
+    """ray.kill, and wait until the actor is gone (ray.kill only asks): the tests say when it dies."""
+    ray.kill(actor)
+    while True:
+        try:
+            ray.get(actor.__ray_ready__.remote())
+        except ray.exceptions.RayActorError:
+            return
+
+
 def assert_same_run(got: gi.Result, want: gi.Result, exact: bool) -> None:
     """Same group, evaluations and survivors after every scoring; the objective equal bit
     for bit (exact) or to 1e-6 relative (shards change BLAS batch sizes, hence the last bits)."""

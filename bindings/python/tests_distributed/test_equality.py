@@ -1,6 +1,7 @@
 """The same group comes out of 1, 2 or N workers as out of the in-process run."""
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -60,9 +61,10 @@ def test_bad_shards_are_refused():
             Driver(s, local_pool(setup, 2), SCORERS, rebalance=-1.0)
 
 
-def run_example(*args: str) -> list[str]:
+def run_example(*args: str, ray_address: str | None = None) -> list[str]:
+    env = dict(os.environ, **({"RAY_ADDRESS": ray_address} if ray_address else {}))
     done = subprocess.run([sys.executable, str(REPO / "examples/python/distributed/digits_pool.py"), *args],
-                          capture_output=True, text=True, timeout=300)
+                          capture_output=True, text=True, timeout=300, env=env)
     assert done.returncode == 0, done.stderr
     return done.stdout.splitlines()
 
@@ -70,7 +72,8 @@ def run_example(*args: str) -> list[str]:
 def test_example_prints_the_in_process_group_with_two_ray_workers(ray_instance):
     common = ["--m", "64", "--k", "4", "--steps", "12", "--seed", "1"]
     in_process = run_example("--workers", "0", *common)
-    on_ray = run_example("--workers", "2", *common)
+    # On the tests' Ray instance (starting another costs seconds).
+    on_ray = run_example("--workers", "2", *common, ray_address=ray_instance.get_runtime_context().gcs_address)
     assert in_process[:3] == on_ray[:3], (in_process, on_ray)  # group, objective (4 decimals), evaluations
     assert in_process[0].startswith("group: [") and in_process[2].startswith("evaluations: ")
     assert on_ray[3].startswith("2 Ray workers")

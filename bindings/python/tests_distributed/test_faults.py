@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from conftest import Setup, assert_same_run, drive
+from conftest import Setup, assert_same_run, drive, kill
 from flow import Sampler
 from groupinference.distributed import DistributedError, WorkersLost
 from workers import DigitsWorker, DyingLocalPool, ExitsAt, ExitsInFinalize, ExitsInPut
@@ -36,7 +36,7 @@ def check_survivors_intact(got, lost_ids, nets, setup=SETUP):
 def test_ray_actor_killed_mid_run_the_run_goes_on(nets, ray_pool, ray_instance):
     pool = ray_pool(SETUP, 2)
     seen = {}
-    got, driver = drive(SETUP, pool, on_step=killer(lambda w: ray_instance.kill(pool.actors[w]), 0, 1, seen))
+    got, driver = drive(SETUP, pool, on_step=killer(lambda w: kill(ray_instance, pool.actors[w]), 0, 1, seen))
     assert seen["alive"] == 16 and 0 < len(seen["ids"]) < 16 - SETUP.k
     (loss,) = got.losses
     assert (loss.worker, loss.step, list(loss.ids)) == ("ray-1", 1, seen["ids"])
@@ -60,7 +60,7 @@ def test_ray_actor_killed_too_few_remain(ray_pool, ray_instance):
         from workers import SCORERS
         driver = Driver(session, pool, SCORERS)
         with pytest.raises(WorkersLost) as caught:
-            driver.run(on_step=killer(lambda w: ray_instance.kill(pool.actors[w]), 2, 1, seen))
+            driver.run(on_step=killer(lambda w: kill(ray_instance, pool.actors[w]), 2, 1, seen))
         # alive 4 = K after step 2: any loss leaves too few.
         message = str(caught.value)
         assert "'ray-1'" in message and str(seen["ids"]) in message and "remain for a group of 4" in message
@@ -80,8 +80,8 @@ def test_two_of_three_lost_names_both(ray_pool, ray_instance):
     def kill_two(driver):
         if driver.timings[-1].step == 1:
             kill_two.ids = {n: ids.tolist() for n, ids in driver.shards.items() if n != "ray-0"}
-            ray_instance.kill(pool.actors[1])
-            ray_instance.kill(pool.actors[2])
+            kill(ray_instance, pool.actors[1])
+            kill(ray_instance, pool.actors[2])
 
     with pytest.raises(WorkersLost) as caught:
         drive(setup, pool, on_step=kill_two)

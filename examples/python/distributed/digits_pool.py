@@ -4,13 +4,13 @@
     python examples/python/distributed/digits_pool.py --workers 0 --m 64 --k 4   # in process, no workers
     python examples/python/distributed/digits_pool.py --workers 3 --m 256 --kill 1:2   # worker 1 dies after step 2
 
---workers N runs N Ray actors (a local Ray instance), each holding a shard of
-the candidates (examples/python/distributed/digits_worker.py); --local makes
-them plain objects in this process instead. --workers 0 is the ordinary
-in-process run: one gi.Session with the digits host's callbacks, as the demo
-does. For the same seeds all of them print the same group, objective and
-evaluations (unless a worker is killed: then the group is chosen from the
-candidates left).
+--workers N runs N Ray actors (on a local Ray instance, or on the cluster at
+$RAY_ADDRESS), each holding a shard of the candidates
+(examples/python/distributed/digits_worker.py); --local makes them plain
+objects in this process instead. --workers 0 is the ordinary in-process run:
+one gi.Session with the digits host's callbacks, as the demo does. For the
+same seeds all of them print the same group, objective and evaluations
+(unless a worker is killed: then the group is chosen from the candidates left).
 """
 from __future__ import annotations
 
@@ -65,10 +65,12 @@ def make_pool(args):
     if args.local:
         return LocalPool([DigitsWorker(*worker_args) for _ in range(args.workers)], names)
     import ray
-    if not ray.is_initialized():
+    if os.environ.get("RAY_ADDRESS"):  # an existing cluster (its workers must reach this folder too)
+        ray.init(runtime_env=ray_environment(), log_to_driver=False)
+    else:
         ray.init(num_cpus=args.cpus, include_dashboard=False, log_to_driver=False,
                  object_store_memory=128 * 2**20, runtime_env=ray_environment())
-    remote = ray.remote(num_cpus=args.cpus / args.workers)(DigitsWorker)
+    remote = ray.remote(num_cpus=ray.cluster_resources().get("CPU", 1) / args.workers)(DigitsWorker)
     return RayPool([remote.remote(*worker_args) for _ in range(args.workers)], names)
 
 
@@ -105,7 +107,7 @@ def main(argv=None):
     ap.add_argument("--schedule", default="reference", choices=list(SCHEDULES))
     ap.add_argument("--solver", default="auto", choices=["auto", "exact", "heuristic"])
     ap.add_argument("--rebalance", default="0.25", help="imbalance that triggers rebalancing, or 'off'")
-    ap.add_argument("--cpus", type=int, default=2, help="CPUs of the local Ray instance")
+    ap.add_argument("--cpus", type=int, default=2, help="CPUs of the local Ray instance (without $RAY_ADDRESS)")
     ap.add_argument("--kill", metavar="W:S", help="kill Ray worker W after step S (the run goes on without it)")
     args = ap.parse_args(argv)
     if args.workers < 0:

@@ -254,12 +254,7 @@ class Driver:
             raise WorkersLost(named, remaining, self.session.group_size,
                               f"Only {remaining} candidates remain for a group of {self.session.group_size}.")
         if len(every):
-            discard = getattr(self.session, "discard", None)
-            if discard is None:
-                self._broken = "this groupinference binding has no Session.discard"
-                raise WorkersLost(named, remaining, self.session.group_size,
-                                  "This groupinference binding has no Session.discard (C API 0.3) to go on without them.")
-            discard(every)
+            self.session.discard(every)
 
     def _rebalance(self, step: int) -> None:
         live = self._live()
