@@ -17,7 +17,12 @@ the medians over the measured steps (all but the first and the last of each
 run), the share of a step spent outside the model, and ratios of Ray to local.
 
     python bench/distributed/overhead.py [--m 64 256 1024] [--workers 2] [--steps 8] [--repeats 3]
-    python bench/distributed/overhead.py --model PATH   # a diffusers pipeline on GPUs (see --help)
+    python bench/distributed/overhead.py --model PATH --prompt TEXT   # a diffusers pipeline, a GPU per worker
+
+--model runs the same measurement (without the callbacks row) with
+groupinference.diffusers.DiffusersWorker, the seam described in
+bindings/python/README.md ("Scaling out"); until that worker exists it says so
+and exits with status 2.
 
 A benchmark that prints figures, not a test. Ray's start-up and the actors'
 creation are not counted.
@@ -91,9 +96,9 @@ def run_callbacks(nets, m, steps):
     return out
 
 
-def run_driver(pool, m, steps, model_seconds, parallel):
+def run_driver(pool, model, m, steps, model_seconds, parallel):
     """A Driver run; model_seconds() -> each worker's model seconds so far."""
-    from groupinference.distributed import Driver, Embedding, Unary
+    from groupinference.distributed import Driver
     before = [model_seconds()]
 
     def on_step(driver):
@@ -101,15 +106,15 @@ def run_driver(pool, m, steps, model_seconds, parallel):
 
     with session(m, steps) as s:
         assert s.progress.scores_needed
-        driver = Driver(s, pool, [Unary(QUALITY), Embedding(FEATURES, dim=feature_dim())])
+        driver = Driver(s, pool, model.scorers)
         driver.start()
         before[0] = model_seconds()
         run = driver.run(on_step=on_step)
     out = []
     for timing, (a, b) in zip(run.timings, zip(before, before[1:])):
         per_worker = [y - x for x, y in zip(a, b)]
-        model = max(per_worker) if parallel else sum(per_worker)
-        out.append(Step(timing.seconds, model, timing.session))
+        model_time = max(per_worker) if parallel else sum(per_worker)
+        out.append(Step(timing.seconds, model_time, timing.session))
     return out
 
 
@@ -127,16 +132,41 @@ def medians(steps):
                 share=statistics.median((s.wall - s.model) / s.wall for s in steps))
 
 
-def model_pool(args):
-    """The seam for a diffusers pipeline: a Worker that holds a shard of a pipeline's latents
-    and scheduler state on one GPU (see bindings/python/README.md, "groupinference.distributed")."""
+@dataclass
+class Model:
+    """What the benchmark needs of a model: a Worker class that also has timing() ->
+    (model seconds so far, evaluations), its constructor arguments, the scorers its
+    advance() answers for, Ray resources per actor, and (digits) the plain callbacks run."""
+    name: str
+    worker: type
+    args: tuple
+    scorers: list
+    resources: dict
+    callbacks: object = None
+
+
+def digits_model(args):
+    from groupinference.distributed import Embedding, Unary
+    nets = Networks()
+    return Model("digits model", DigitsWorker, (DIGIT, args.steps, 1.25, SEED),
+                 [Unary(QUALITY), Embedding(FEATURES, dim=feature_dim())], {"num_cpus": args.cpus / args.workers},
+                 lambda m: run_callbacks(nets, m, args.steps))
+
+
+def diffusers_model(args):
+    """The seam for a diffusers pipeline: groupinference.diffusers.DiffusersWorker(model, prompt,
+    num_steps, seed), a Worker over one GPU's shard of a pipeline's latents and scheduler state,
+    with scorers() -> its scorer specs and timing() as DigitsWorker's (see bindings/python/README.md,
+    "Scaling out")."""
     try:
         from groupinference.diffusers import DiffusersWorker  # type: ignore[attr-defined]
     except ImportError as error:
-        sys.exit(f"--model needs groupinference.diffusers.DiffusersWorker, a Worker over a pipeline's own loop "
-                 f"(not in this tree: {error}). Everything else here runs unchanged with it: a RayPool of "
-                 f"ray.remote(num_gpus=1)(DiffusersWorker).remote({args.model!r}, ...) per GPU.")
-    return DiffusersWorker
+        print(f"--model needs a Worker over a diffusers pipeline, groupinference.diffusers.DiffusersWorker, which "
+              f"does not exist yet ({error}). bindings/python/README.md (\"Scaling out\") describes that seam.",
+              file=sys.stderr)
+        sys.exit(2)
+    return Model(f"{args.model}", DiffusersWorker, (args.model, args.prompt, args.steps, SEED),
+                 DiffusersWorker.scorers(), {"num_gpus": 1})
 
 
 def main():
@@ -146,33 +176,33 @@ def main():
     ap.add_argument("--steps", type=int, default=8, help="denoising steps per run (the first and last are not measured)")
     ap.add_argument("--repeats", type=int, default=3, help="runs per M and way")
     ap.add_argument("--cpus", type=int, default=2, help="CPUs of the local Ray instance")
-    ap.add_argument("--model", help="a diffusers pipeline (name or path) instead of the digits model; needs GPUs")
+    ap.add_argument("--model", help="a diffusers pipeline (name or path) instead of the digits model, one GPU per worker")
+    ap.add_argument("--prompt", default="a photo of a dog on a beach", help="with --model")
     args = ap.parse_args()
-    if args.model:
-        model_pool(args)
+    model = diffusers_model(args) if args.model else digits_model(args)
 
     import ray
     from groupinference.distributed import LocalPool, RayPool
     ray.init(num_cpus=args.cpus, include_dashboard=False, log_to_driver=False, object_store_memory=256 * 2**20,
              runtime_env={"env_vars": {"PYTHONPATH": os.pathsep.join(sys.path[:2]),
                                        "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}})
-    nets = Networks()
-    worker_args = (DIGIT, args.steps, 1.25, SEED)
-    remote = ray.remote(num_cpus=args.cpus / args.workers)(DigitsWorker)
-    print(f"per step, {args.workers} workers, digits model, K = {K}, every step scored; medians over "
+    remote = ray.remote(**model.resources)(model.worker)
+    print(f"per step, {args.workers} workers, {model.name}, K = {K}, every step scored; medians over "
           f"{args.repeats} runs x {args.steps - 2} steps; ms")
     print(f"{'M':>5} {'way':>9} {'step':>8} {'model':>8} {'outside':>8} {'library':>8} {'transport':>9} {'outside share':>13}")
     rows = {}
     for m in args.m:
-        runs = {"callbacks": [], "local": [], "Ray": []}
+        runs = {"callbacks": [], "local": [], "Ray": []} if model.callbacks else {"local": [], "Ray": []}
         for _ in range(args.repeats):
-            runs["callbacks"].append(run_callbacks(nets, m, args.steps))
-            workers = [DigitsWorker(*worker_args) for _ in range(args.workers)]
-            runs["local"].append(run_driver(LocalPool(workers), m, args.steps,
-                                            lambda ws=workers: [w.model_seconds for w in ws], parallel=False))
-            actors = [remote.remote(*worker_args) for _ in range(args.workers)]
+            if model.callbacks:
+                runs["callbacks"].append(model.callbacks(m))
+            workers = [model.worker(*model.args) for _ in range(args.workers)]
+            runs["local"].append(run_driver(LocalPool(workers), model, m, args.steps,
+                                            lambda ws=workers: [w.timing()[0] for w in ws], parallel=False))
+            del workers
+            actors = [remote.remote(*model.args) for _ in range(args.workers)]
             ray.get([a.__ray_ready__.remote() for a in actors])
-            runs["Ray"].append(run_driver(RayPool(actors), m, args.steps,
+            runs["Ray"].append(run_driver(RayPool(actors), model, m, args.steps,
                                           lambda acts=actors: [t for t, _ in ray.get([a.timing.remote() for a in acts])],
                                           parallel=True))
             for a in actors:
@@ -185,10 +215,13 @@ def main():
         sys.stdout.flush()
     print("\nratios (same run):")
     for m in args.m:
-        ray_, local, plain = rows[m, "Ray"], rows[m, "local"], rows[m, "callbacks"]
-        print(f"M = {m:4d}: Ray outside-model time {ray_['outside'] / local['outside']:.2f}x local's "
-              f"(+{(ray_['outside'] - local['outside']) * 1e3:.2f} ms per step); Ray step {ray_['wall'] / local['wall']:.2f}x "
-              f"local's; local driver outside-model time {local['outside'] / plain['outside']:.2f}x the callbacks'")
+        ray_, local = rows[m, "Ray"], rows[m, "local"]
+        line = (f"M = {m:4d}: Ray's outside-model time {ray_['outside'] / local['outside']:.2f}x local's "
+                f"({(ray_['outside'] - local['outside']) * 1e3:+.2f} ms per step; transport {ray_['rest'] * 1e3:.2f} "
+                f"vs {local['rest'] * 1e3:.2f} ms); Ray's step {ray_['wall'] / local['wall']:.2f}x local's")
+        if (m, "callbacks") in rows:
+            line += f"; local driver's outside-model time {local['outside'] / rows[m, 'callbacks']['outside']:.2f}x the callbacks'"
+        print(line)
     print("outside = step - model; library = score push + gi_step (cosine matrix, best-group solve); "
           "transport = outside - library (calls, answers, bookkeeping)")
     ray.shutdown()
