@@ -111,8 +111,8 @@ def run_driver(pool, model, m, steps, model_seconds, parallel):
         before[0] = model_seconds()
         run = driver.run(on_step=on_step)
     out = []
-    for timing, (a, b) in zip(run.timings, zip(before, before[1:])):
-        per_worker = [y - x for x, y in zip(a, b)]
+    for timing, a, b in zip(run.timings, before[:-1], before[1:], strict=True):
+        per_worker = [y - x for x, y in zip(a, b, strict=True)]
         model_time = max(per_worker) if parallel else sum(per_worker)
         out.append(Step(timing.seconds, model_time, timing.session))
     return out
@@ -173,10 +173,12 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--m", type=int, nargs="+", default=[64, 256, 1024], help="candidates M")
     ap.add_argument("--workers", type=int, default=2)
-    ap.add_argument("--steps", type=int, default=8, help="denoising steps per run (the first and last are not measured)")
+    ap.add_argument("--steps", type=int, default=8,
+                    help="denoising steps per run (the first and last are not measured)")
     ap.add_argument("--repeats", type=int, default=3, help="runs per M and way")
     ap.add_argument("--cpus", type=int, default=2, help="CPUs of the local Ray instance")
-    ap.add_argument("--model", help="a diffusers pipeline (name or path) instead of the digits model, one GPU per worker")
+    ap.add_argument("--model",
+                    help="a diffusers pipeline (name or path) instead of the digits model, one GPU per worker")
     ap.add_argument("--prompt", default="a photo of a dog on a beach", help="with --model")
     args = ap.parse_args()
     model = diffusers_model(args) if args.model else digits_model(args)
@@ -189,7 +191,8 @@ def main():
     remote = ray.remote(**model.resources)(model.worker)
     print(f"per step, {args.workers} workers, {model.name}, K = {K}, every step scored; medians over "
           f"{args.repeats} runs x {args.steps - 2} steps; ms")
-    print(f"{'M':>5} {'way':>9} {'step':>8} {'model':>8} {'outside':>8} {'library':>8} {'transport':>9} {'outside share':>13}")
+    print(f"{'M':>5} {'way':>9} {'step':>8} {'model':>8} {'outside':>8} {'library':>8} {'transport':>9} "
+          f"{'outside share':>13}")
     rows = {}
     for m in args.m:
         runs = {"callbacks": [], "local": [], "Ray": []} if model.callbacks else {"local": [], "Ray": []}
@@ -203,7 +206,8 @@ def main():
             actors = [remote.remote(*model.args) for _ in range(args.workers)]
             ray.get([a.__ray_ready__.remote() for a in actors])
             runs["Ray"].append(run_driver(RayPool(actors), model, m, args.steps,
-                                          lambda acts=actors: [t for t, _ in ray.get([a.timing.remote() for a in acts])],
+                                          lambda acts=actors: [t for t, _ in ray.get([a.timing.remote()
+                                                                                      for a in acts])],
                                           parallel=True))
             for a in actors:
                 ray.kill(a)
@@ -220,7 +224,8 @@ def main():
                 f"({(ray_['outside'] - local['outside']) * 1e3:+.2f} ms per step; transport {ray_['rest'] * 1e3:.2f} "
                 f"vs {local['rest'] * 1e3:.2f} ms); Ray's step {ray_['wall'] / local['wall']:.2f}x local's")
         if (m, "callbacks") in rows:
-            line += f"; local driver's outside-model time {local['outside'] / rows[m, 'callbacks']['outside']:.2f}x the callbacks'"
+            plain = rows[m, "callbacks"]
+            line += f"; local driver's outside-model time {local['outside'] / plain['outside']:.2f}x the callbacks'"
         print(line)
     print("outside = step - model; library = score push + gi_step (cosine matrix, best-group solve); "
           "transport = outside - library (calls, answers, bookkeeping)")

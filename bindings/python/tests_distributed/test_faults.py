@@ -133,5 +133,5 @@ def test_local_pool_loss_between_steps(nets):
     local = DyingLocalPool([DigitsWorker(*SETUP.worker_args()) for _ in range(2)])
     seen = {}
     got, _ = drive(SETUP, local, on_step=killer(local.dead.add, 0, 0, seen))
-    assert [(l.worker, l.step, list(l.ids)) for l in got.losses] == [("worker 0", 1, seen["ids"])]
+    assert [(loss.worker, loss.step, list(loss.ids)) for loss in got.losses] == [("worker 0", 1, seen["ids"])]
     check_survivors_intact(got, seen["ids"], nets)

@@ -83,3 +83,27 @@ def test_a_session_that_is_done_or_has_no_scorers():
         driver.run()
         with pytest.raises(DistributedError, match="the session is done"):
             driver.step()
+
+
+class TakeFails(DigitsWorker):
+    def take(self, ids):
+        raise RuntimeError("state too large to send")
+
+
+def test_exception_while_rebalancing_names_the_source():
+    setup = Setup(m=16, k=4, steps=5)
+    pool = LocalPool([TakeFails(*setup.worker_args()), DigitsWorker(*setup.worker_args())])
+    with setup.session() as s:
+        # Every candidate on worker 0: the first prune leaves 8 there and none on worker 1.
+        driver = Driver(s, pool, SCORERS, shards=[range(16), []])
+        with pytest.raises(WorkerError, match=r"worker 'worker 0' raised in take\(\)") as caught:
+            driver.step()
+        assert "state too large to send" in caught.value.remote_traceback
+        with pytest.raises(DistributedError, match="while rebalancing"):
+            driver.step()
+
+
+def test_digits_worker_follows_the_protocol():
+    from groupinference.distributed import Worker
+    assert isinstance(DigitsWorker(*SETUP.worker_args()), Worker)
+    assert not isinstance(object(), Worker)

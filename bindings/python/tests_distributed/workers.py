@@ -6,8 +6,6 @@ import os
 import sys
 from pathlib import Path
 
-import numpy as np
-
 REPO = Path(__file__).resolve().parents[3]
 EXAMPLES = REPO / "examples" / "python"
 for folder in (EXAMPLES / "distributed", EXAMPLES / "digits"):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Any, Callable, Hashable, Sequence
+from typing import Any, Callable, Sequence, TypeVar
 
 import numpy as np
 
@@ -21,6 +21,10 @@ from .rebalance import Rebalance, plan, uneven
 from .scorers import ScorerSpec, push, register
 
 __all__ = ["Driver", "DistributedResult", "Loss", "StepTiming"]
+
+K = TypeVar("K")
+TicketKey = tuple[str, int]
+"""(method, worker): the key of a pending call."""
 
 
 @dataclass(frozen=True)
@@ -106,7 +110,7 @@ class Driver:
         self._shards = _deal(session.num_candidates, len(self._names), shards)
         self._registered = register(session, scorers)
         self._dead: dict[int, str] = {}
-        self._pending: dict[Hashable, tuple[int, Any]] = {}  # keep calls not yet waited for
+        self._pending: dict[TicketKey, tuple[int, Any]] = {}  # keep calls not yet waited for
         self._started = False
         self._broken: str | None = None
         self.losses: list[Loss] = []
@@ -204,16 +208,19 @@ class Driver:
             got = list(answers[("finalize", w)])
             if len(got) != len(ids):
                 raise WorkerError(self._names[w], "finalize", f"returned {len(got)} outputs for {len(ids)} ids")
-            outputs.update(zip(ids.tolist(), got))
+            outputs.update(zip(ids.tolist(), got, strict=True))
         return [outputs[int(i)] for i in group]
 
     # -- internals ------------------------------------------------------------------
 
-    def _gather(self, tickets: dict[Hashable, tuple[int, Any]]) -> dict[Hashable, Any]:
+    def _gather(self, tickets: dict[K, tuple[int, Any]]) -> dict[K, Any]:
         try:
             return self.pool.gather(tickets)
         except WorkerError as error:
             self._broken = f"worker {error.worker!r} raised in {error.method}()"
+            raise
+        except BaseException as error:  # e.g. Ctrl-C: which workers did their part is unknown
+            self._broken = f"interrupted while waiting for the workers ({type(error).__name__})"
             raise
 
     def _prune_shards(self, survivors: np.ndarray) -> None:
@@ -276,7 +283,7 @@ class Driver:
             raise
         seconds = time.perf_counter() - began
         stranded: dict[int, list[np.ndarray]] = {}
-        for m, ok in zip(moves, arrived):
+        for m, ok in zip(moves, arrived, strict=True):
             if ok:
                 self._shards[m.dst] = np.union1d(self._shards[m.dst], m.ids)
             elif m.src in dead:
@@ -285,7 +292,7 @@ class Driver:
                 stranded.setdefault(m.dst, []).append(m.ids)  # taken, never put: lost with the target
         self._lose(dead, step, {w: np.concatenate(ids) for w, ids in stranded.items()})
         self.rebalances.append(Rebalance(step, before, self.shard_sizes,
-                                         sum(len(m.ids) for m, ok in zip(moves, arrived) if ok), seconds))
+                                         sum(len(m.ids) for m, ok in zip(moves, arrived, strict=True) if ok), seconds))
 
 
 def _deal(num_candidates: int, workers: int, shards: Sequence[Any] | None) -> list[np.ndarray]:

@@ -13,13 +13,15 @@ from __future__ import annotations
 import traceback
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
-from typing import Any, Hashable, Mapping, Sequence
+from typing import Any, Mapping, Sequence, TypeVar
 
 import numpy as np
 
 from .errors import WorkerError
 
 __all__ = ["Pool", "LocalPool", "Gone", "Move"]
+
+K = TypeVar("K")
 
 
 @dataclass(frozen=True)
@@ -55,7 +57,7 @@ class Pool(ABC):
         Calls submitted to one worker run in the order submitted."""
 
     @abstractmethod
-    def gather(self, tickets: Mapping[Hashable, tuple[int, Any]]) -> dict[Hashable, Any]:
+    def gather(self, tickets: Mapping[K, tuple[int, Any]]) -> dict[K, Any]:
         """Wait for every (worker, ticket) and return each answer under its key, or
         :class:`Gone` for a worker that died. A worker that raised makes this raise
         :class:`WorkerError` (after every ticket has finished)."""
@@ -68,7 +70,7 @@ class Pool(ABC):
 
     def call(self, method: str, args: Mapping[int, tuple[Any, ...]]) -> dict[int, Any]:
         """Call `method` on several workers in parallel: {worker: args} -> {worker: answer or Gone}."""
-        return self.gather({w: (w, self.submit(w, method, *a)) for w, a in args.items()})  # type: ignore[return-value]
+        return self.gather({w: (w, self.submit(w, method, *a)) for w, a in args.items()})
 
 
 @dataclass(frozen=True)
@@ -104,7 +106,7 @@ class LocalPool(Pool):
         except Exception as error:  # not BaseException: Ctrl-C stops the driver as usual
             return _Done(method, error=error)
 
-    def gather(self, tickets: Mapping[Hashable, tuple[int, Any]]) -> dict[Hashable, Any]:
+    def gather(self, tickets: Mapping[K, tuple[int, Any]]) -> dict[K, Any]:
         for worker, done in tickets.values():
             if done.error is not None:
                 raise _local_error(self._names[worker], done) from done.error

@@ -6,10 +6,12 @@ Ray is imported when a RayPool is made, not when groupinference.distributed is.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Hashable, Mapping, Sequence
+from typing import Any, Mapping, Sequence, TypeVar
 
 from .errors import WorkerError
 from .pool import Gone, Move, Pool, _names
+
+K = TypeVar("K")
 
 __all__ = ["RayPool"]
 
@@ -68,12 +70,12 @@ class RayPool(Pool):
     def submit(self, worker: int, method: str, *args: Any) -> _Call:
         return _Call(method, getattr(self.actors[worker], method).remote(*args))
 
-    def gather(self, tickets: Mapping[Hashable, tuple[int, Any]]) -> dict[Hashable, Any]:
+    def gather(self, tickets: Mapping[K, tuple[int, Any]]) -> dict[K, Any]:
         try:  # the usual case, in one call (one list get costs less than one get per ticket)
-            return dict(zip(tickets, self._ray.get([call.ref for _, call in tickets.values()])))
+            return dict(zip(tickets, self._ray.get([call.ref for _, call in tickets.values()]), strict=True))
         except (*self._dead_errors, self._task_error):
             pass  # find out which ticket failed, and how, one at a time
-        out: dict[Hashable, Any] = {}
+        out: dict[K, Any] = {}
         failure: tuple[int, str, BaseException] | None = None
         for key, (worker, call) in tickets.items():  # every ticket is waited for, even after a failure
             try:
@@ -83,8 +85,8 @@ class RayPool(Pool):
             except self._task_error as error:
                 failure = failure or (worker, call.method, error)
         if failure is not None:
-            worker, method, error = failure
-            raise WorkerError(self._names[worker], method, str(error)) from error
+            worker, method, raised = failure
+            raise WorkerError(self._names[worker], method, str(raised)) from raised
         return out
 
     def move(self, moves: Sequence[Move]) -> tuple[list[bool], dict[int, str]]:
@@ -104,9 +106,9 @@ class RayPool(Pool):
                 if m.src not in dead and m.dst not in dead and failure is None:
                     failure = (m, error)
         if failure is not None:
-            m, error = failure
-            raiser, method = (m.src, "take") if _ARGUMENT_FAILED in str(error) else (m.dst, "put")
-            raise WorkerError(self._names[raiser], method, str(error)) from error
+            m, raised = failure
+            raiser, method = (m.src, "take") if _ARGUMENT_FAILED in str(raised) else (m.dst, "put")
+            raise WorkerError(self._names[raiser], method, str(raised)) from raised
         return arrived, dead
 
     def _ping(self, worker: int) -> str | None:
