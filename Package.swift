@@ -1,9 +1,22 @@
 // swift-tools-version:6.0
+import Foundation
 import PackageDescription
 
 // Release builds of the shared library carry the Swift runtime inside
 // (-static-stdlib) and export only the gi_ functions of the header.
 let exportsMap = Context.packageDirectory + "/Sources/GroupInferenceC/exports.map"
+
+// SONAME libgroupinference.so.<major>, the major read from the header (the one
+// place a version is written), so hosts linked against 0.x refuse a 1.x library.
+let headerMajor: String = {
+    let header = Context.packageDirectory + "/include/group_inference.h"
+    let text = (try? String(contentsOfFile: header, encoding: .utf8)) ?? ""
+    let line = text.split(separator: "\n").first { $0.hasPrefix("#define GI_VERSION_MAJOR ") }
+    guard let major = line?.split(separator: " ").last, Int(major) != nil else {
+        fatalError("Package.swift: no `#define GI_VERSION_MAJOR <n>` in \(header)")
+    }
+    return String(major)
+}()
 
 let package = Package(
     name: "groupinference",
@@ -35,7 +48,7 @@ let package = Package(
             swiftSettings: [.enableExperimentalFeature("CImplementation")],
             linkerSettings: [
                 .unsafeFlags(["-Xlinker", "--version-script=\(exportsMap)",
-                              "-Xlinker", "-soname=libgroupinference.so", "-use-ld=lld"]),
+                              "-Xlinker", "-soname=libgroupinference.so.\(headerMajor)", "-use-ld=lld"]),
                 .unsafeFlags(["-static-stdlib"], .when(configuration: .release)),
             ]),
 
