@@ -228,13 +228,15 @@ test-wheel: wheel
 	tests/install/test_sdist.sh $(DIST)/groupinference-*.tar.gz
 
 # --- Swift host example ------------------------------------------------------------
-# examples/swift: a package that depends on this repository by path.
+# examples/swift: a package that depends on this repository by path. The
+# README's `.package(url:, from:)` snippet is built against a tagged copy.
 example-swift: deps
 	$(SWIFT) run --package-path examples/swift SwiftHost
 
 test-swift-example: deps
 	$(SWIFT) build --package-path examples/swift
 	examples/swift/.build/debug/SwiftHost
+	tests/install/test_swift_url.sh
 
 clean:
 	rm -rf .build $(OUT) $(DIST) examples/swift/.build
