@@ -80,6 +80,8 @@ $(OUT):
 test-c: lib cli | $(OUT)
 	$(CC) -std=c99 $(CWARN) $(CFLAGS_LOCAL) tests/c/api_test.c $(LDFLAGS_LOCAL) -o $(OUT)/api_test
 	$(OUT)/api_test
+	$(CC) -std=c99 $(CWARN) $(CFLAGS_LOCAL) tests/c/api_0_3_test.c $(LDFLAGS_LOCAL) -o $(OUT)/api_0_3_test
+	$(OUT)/api_0_3_test
 	$(CXX) -std=c++11 $(CWARN) $(CFLAGS_LOCAL) tests/c/header_test.cpp $(LDFLAGS_LOCAL) -o $(OUT)/header_test
 	$(OUT)/header_test
 	$(CC) -std=c99 $(CWARN) $(CFLAGS_LOCAL) examples/c/toy_host.c $(LDFLAGS_LOCAL) -o $(OUT)/toy_host
@@ -88,6 +90,7 @@ test-c: lib cli | $(OUT)
 
 test-exports: lib
 	tests/check_exports.sh $(LIB) include/group_inference.h
+	python3 tests/header/check_contract.py include/group_inference.h
 
 # A temporary prefix, then (as root) /usr/local with every tests/install/hosts/*.sh.
 test-install: lib cli
@@ -107,6 +110,7 @@ reliability: lib cli
 test-rust: lib
 	cd bindings/rust && cargo test --offline -j1
 	cd bindings/rust && cargo run --offline --example toy_host > /dev/null
+	tests/install/hosts/rust.sh --repo-build
 
 # --- main job, examples, benchmarks ------------------------------------------
 

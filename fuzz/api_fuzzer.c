@@ -298,6 +298,19 @@ static int cb_denoise(void *user, int32_t step, const int32_t *ids, size_t n) {
     return take_rc();
 }
 
+#if GI_VERSION_NUMBER >= 300
+/* Progress hook: checks what it is given; asks to stop now and then. */
+static int cb_progress(void *user, const gi_progress *p) {
+    ctx *c = user;
+    REQUIRE(p != NULL && p->steps_done >= 1 && p->alive >= 1 && p->evaluations >= 0);
+    REQUIRE(p->discarded >= 0 && p->last_step_seconds >= 0);
+    in_callback++;
+    maybe_reenter(c);
+    in_callback--;
+    return take_u8() < 40;
+}
+#endif
+
 /* --- operations --------------------------------------------------------------------- */
 
 static void random_options(gi_options *o, int32_t *counts, int for_solve) {
@@ -438,7 +451,8 @@ static void op_push(void) {
     if (n > cnt || dim > MAXDIM + 1) {
         /* absurd sizes (n or dim beyond any limit): refused before the arrays are read */
         size_t d = dim > MAXDIM + 1 ? dim : 1;
-        if (n <= cnt && d == 1) n = (size_t)1 << 40;
+        /* an absurd dim only matters to embeddings: the others get an absurd n */
+        if (n <= cnt && (d == 1 || which != 1)) n = (size_t)1 << 40;
         switch (which) {
         case 0: st = CHECKED(gi_push_unary(sl->s, scorer, ids, n, vals)); break;
         case 1: st = CHECKED(gi_push_embeddings(sl->s, scorer, ids, n, d, emb)); break;
@@ -810,6 +824,43 @@ static void op_calibrate(void) {
 }
 #endif
 
+#if GI_VERSION_NUMBER >= 300
+/* gi_discard (alive ids, junk ids, too many) or gi_set_progress. */
+static void op_discard_or_progress(void) {
+    int i = take_range(0, SLOTS - 1);
+    gi_session *s = slots[i].s;
+    gi_status st;
+    if (s == NULL) s = ndead ? dead[take_range(0, ndead - 1)] : NULL;
+    if (take_u8() < 90) {
+        if (take_u8() < 30) st = CHECKED(gi_set_progress(s, NULL, NULL, NULL));
+        else st = CHECKED(gi_set_progress(s, cb_progress, ctx_new(i, 4, 0), ctx_destroy));
+    } else {
+        int32_t alive[MAXM], ids[MAXM];
+        size_t n_alive = 0, n, a;
+        gi_progress before, after;
+        if (slots[i].s == NULL || CHECKED(gi_survivors(s, alive, MAXM, &n_alive)) != GI_OK) {
+            st = CHECKED(gi_discard(s, NULL, 0));
+        } else {
+            REQUIRE(CHECKED(gi_get_progress(s, &before, sizeof before)) == GI_OK);
+            n = (size_t)take_range(0, (int32_t)n_alive);
+            for (a = 0; a < n; a++)
+                ids[a] = take_u8() < 235 ? alive[(a * 7 + take_u8()) % n_alive] : take_range(-2, MAXM + 2);
+            st = CHECKED(gi_discard(s, take_u8() < 250 ? ids : NULL, n));
+            REQUIRE(CHECKED(gi_get_progress(s, &after, sizeof after)) == GI_OK);
+            /* refused: nothing changed; accepted: exactly n fewer, K still there */
+            if (st == GI_OK) {
+                REQUIRE(after.alive == before.alive - (int32_t)n && after.alive >= slots[i].k);
+                REQUIRE(after.evaluations == before.evaluations);
+            } else {
+                REQUIRE(after.alive == before.alive && after.discarded == before.discarded);
+            }
+            return;
+        }
+    }
+    if (slots[i].s == NULL) REQUIRE(st == (s ? GI_ERR_HANDLE : GI_ERR_ARGUMENT));
+}
+#endif
+
 static void op_misc(void) {
     gi_status code = (gi_status)(int32_t)take_u32();
     REQUIRE(gi_status_string(code) != NULL);
@@ -852,6 +903,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         case 8: op_get(); break;
         case 9: op_destroy(); break;
         case 10: op_solve(); break;
+#if GI_VERSION_NUMBER >= 300
+        case 11: op_discard_or_progress(); break;
+#endif
         default: op_misc(); break;
         }
     }

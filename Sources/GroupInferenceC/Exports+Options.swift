@@ -24,6 +24,7 @@ var defaultOptions: gi_options {
     o.schedule_file = nil
     o.restarts = Int32(c.solver.restarts)
     o.reserved = 0
+    o.memory_limit = c.solver.memoryLimit
     return o
 }
 
@@ -49,8 +50,10 @@ func solverOptions(_ o: gi_options) throws(ABIError) -> SolverOptions {
     guard let choice = SolverChoice(rawValue: o.solver) else {
         throw .argument("options.solver = \(o.solver) is not a gi_solver (0 auto, 1 exact, 2 heuristic, 3 mip)")
     }
+    // size_t beyond Int.max reads as negative: any such limit is "no limit".
+    let memory = o.memory_limit.sizeT > UInt(Int.max) ? Int.max : o.memory_limit
     let s = SolverOptions(choice: choice, timeLimit: o.time_limit, relativeGap: o.mip_gap, seed: o.seed,
-                          restarts: Int(o.restarts))
+                          restarts: Int(o.restarts), memoryLimit: memory)
     try core { () throws(GroupInferenceError) in try s.validate() }
     return s
 }

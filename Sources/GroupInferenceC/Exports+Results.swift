@@ -5,7 +5,14 @@ import GroupInference
 public func gi_get_progress(_ session: OpaquePointer?, _ progress: UnsafeMutablePointer<gi_progress>?,
                             _ size: Int) -> gi_status {
     withSession("gi_get_progress", session) { h throws(ABIError) -> gi_status in
-        let p = h.session.progress
+        let out = cProgress(h.session.progress)
+        try SizedStruct.write(out, to: progress, size: size, minimum: SizedStruct.minimumProgress, name: "gi_progress")
+        return GI_OK
+    }
+}
+
+/// The C view of a session's progress.
+func cProgress(_ p: Progress) -> gi_progress {
         var out = gi_progress()
         out.steps_done = Int32(p.stepsDone)
         out.num_steps = Int32(p.steps)
@@ -18,9 +25,12 @@ public func gi_get_progress(_ session: OpaquePointer?, _ progress: UnsafeMutable
         out.evaluations = Int64(p.evaluations)
         out.naive_evaluations = Int64(p.naiveEvaluations)
         out.objective = p.objective ?? .nan
-        try SizedStruct.write(out, to: progress, size: size, minimum: SizedStruct.minimumProgress, name: "gi_progress")
-        return GI_OK
-    }
+        out.last_solve_status = p.lastSolveStatus?.rawValue ?? Int32(GI_SOLVE_NONE.rawValue)
+        out.discarded = Int32(p.discarded)
+        out.last_seconds_scoring = p.lastSecondsScoring
+        out.last_seconds_solving = p.lastSecondsSolving
+        out.last_step_seconds = p.lastStepSeconds
+        return out
 }
 
 @_cdecl("gi_survivors") @implementation

@@ -43,6 +43,37 @@ public func gi_set_denoiser(_ session: OpaquePointer?, _ fn: gi_denoise_fn?,
     }
 }
 
+@_cdecl("gi_set_progress") @implementation
+public func gi_set_progress(_ session: OpaquePointer?, _ fn: gi_progress_fn?,
+                            _ user: UnsafeMutableRawPointer?, _ destroy: gi_destroy_fn?) -> gi_status {
+    let owner = CallbackOwner(user, destroy) // destroy runs even if this call fails
+    return withSession("gi_set_progress", session) { h throws(ABIError) -> gi_status in
+        guard let fn else {
+            h.session.progressHandler = nil
+            h.progressOwner = nil
+            return GI_OK
+        }
+        h.session.progressHandler = { progress in
+            var p = cProgress(progress)
+            return fn(user, &p) == 0
+        }
+        h.progressOwner = owner
+        return GI_OK
+    }
+}
+
+@_cdecl("gi_discard") @implementation
+public func gi_discard(_ session: OpaquePointer?, _ ids: UnsafePointer<Int32>?, _ n: Int) -> gi_status {
+    withSession("gi_discard", session) { h throws(ABIError) -> gi_status in
+        let m = h.session.configuration.candidates
+        guard n.sizeT <= m else { throw .argument("n = \(n.sizeT) exceeds M = \(m)") }
+        guard n == 0 || ids != nil else { throw .argument("ids is NULL with n = \(n)") }
+        let list = n == 0 ? [] : Array(UnsafeBufferPointer(start: ids, count: n))
+        try core { () throws(GroupInferenceError) in try h.session.discard(list) }
+        return GI_OK
+    }
+}
+
 @_cdecl("gi_step") @implementation
 public func gi_step(_ session: OpaquePointer?) -> gi_status {
     withSession("gi_step", session) { h throws(ABIError) -> gi_status in

@@ -33,6 +33,7 @@ public func gi_solve_qip(_ n: Int, _ unary: UnsafePointer<Double>?, _ pairwise: 
             r.seconds = solution.seconds
             r.status = solution.status.rawValue
             r.nodes = Int64(solution.nodes)
+            r.bound_kind = solution.boundKind.rawValue
             try SizedStruct.write(r, to: result, size: result_size, minimum: SizedStruct.minimumSolveResult,
                                   name: "gi_solve_result")
         }

@@ -11,13 +11,14 @@ private func record(_ h: SessionHandle, _ index: Int) throws(ABIError) -> StepRe
 }
 
 /// The scores `which` selects: a scorer id, GI_TRACE_UNARY or GI_TRACE_DIVERSITY.
-private func series(_ which: Int32, _ r: StepRecord) throws(ABIError) -> ScoreSeries {
+private func series(_ which: Int32, _ h: SessionHandle) throws(ABIError) -> ScoreSeries {
+    let scorers = h.session.scorers.count
     switch which {
     case GI_TRACE_UNARY: return .unary
     case GI_TRACE_DIVERSITY: return .diversity
-    case 0..<Int32(r.scorerValues.count): return .scorer(Int(which))
+    case 0..<Int32(scorers): return .scorer(Int(which))
     default:
-        throw .argument("which = \(which) is neither a scorer id (0..\(r.scorerValues.count - 1)) nor GI_TRACE_UNARY / GI_TRACE_DIVERSITY")
+        throw .argument("which = \(which) is neither a scorer id (0..\(scorers - 1)) nor GI_TRACE_UNARY / GI_TRACE_DIVERSITY")
     }
 }
 
@@ -37,7 +38,7 @@ public func gi_trace_record(_ session: OpaquePointer?, _ index: Int, _ out: Unsa
         let r = try record(h, index)
         var c = gi_step_record()
         c.step = Int32(r.step)
-        c.num_scored = Int32(r.ids.count)
+        c.num_scored = r.isDiscard ? 0 : Int32(r.ids.count) // a discard scores nothing
         c.num_kept = Int32(r.kept.count)
         c.solve_status = r.solveStatus?.rawValue ?? Int32(GI_SOLVE_NONE.rawValue)
         c.on_demand = r.onDemand ? 1 : 0
@@ -48,6 +49,8 @@ public func gi_trace_record(_ session: OpaquePointer?, _ index: Int, _ out: Unsa
         c.gap = r.gap ?? .nan
         c.seconds_scoring = r.secondsScoring
         c.seconds_solving = r.secondsSolving
+        c.discarded = Int32(r.discarded)
+        c.bound_kind = r.boundKind.rawValue
         try SizedStruct.write(c, to: out, size: size, minimum: SizedStruct.minimumRecord, name: "gi_step_record")
         return GI_OK
     }
@@ -77,7 +80,7 @@ public func gi_trace_scores(_ session: OpaquePointer?, _ index: Int, _ which: In
                             _ count: UnsafeMutablePointer<Int>?) -> gi_status {
     withSession("gi_trace_scores", session) { h throws(ABIError) -> gi_status in
         let r = try record(h, index)
-        try writeArray(r.values(try series(which, r)), to: scores, capacity: capacity, count: count, what: "scores")
+        try writeArray(r.values(try series(which, h)), to: scores, capacity: capacity, count: count, what: "scores")
         return GI_OK
     }
 }
@@ -95,8 +98,8 @@ public func gi_trace_group(_ session: OpaquePointer?, _ index: Int, _ ids: Unsaf
 public func gi_trace_diagnostics(_ session: OpaquePointer?, _ index: Int, _ which: Int32,
                                  _ out: UnsafeMutablePointer<gi_diagnostics>?, _ size: Int) -> gi_status {
     withSession("gi_trace_diagnostics", session) { h throws(ABIError) -> gi_status in
-        let r = try record(h, index)
-        guard let d = h.session.diagnostics(record: index, series: try series(which, r)) else {
+        _ = try record(h, index)
+        guard let d = h.session.diagnostics(record: index, series: try series(which, h)) else {
             throw ABIError(status: GI_ERR_INTERNAL, message: "no diagnostics for record \(index)")
         }
         var c = gi_diagnostics()

@@ -19,6 +19,7 @@ private enum CStrings {
         GI_ERR_LIMIT.rawValue: strdup("size beyond the library's limits"),
         GI_ERR_VERSION.rawValue: strdup("unsupported struct size"),
         GI_ERR_INTERNAL.rawValue: strdup("internal error"),
+        GI_ERR_CANCELLED.rawValue: strdup("cancelled by the progress hook"),
     ]
     nonisolated(unsafe) static let unknown = strdup("unknown status")
 }

@@ -10,6 +10,7 @@ final class SessionHandle: @unchecked Sendable {
     /// Scorer and denoiser contexts; their destroy hooks run when the handle goes.
     var owners: [CallbackOwner] = []
     var denoiserOwner: CallbackOwner?
+    var progressOwner: CallbackOwner?
     private let busy = Atomic<Bool>(false)
 
     init(_ session: GroupSession) { self.session = session }

@@ -12,6 +12,7 @@ extension gi_status {
         case .solverFailed: self = GI_ERR_SOLVER
         case .limitExceeded: self = GI_ERR_LIMIT
         case .internalError: self = GI_ERR_INTERNAL
+        case .cancelled: self = GI_ERR_CANCELLED
         }
     }
 }

@@ -751,7 +751,16 @@ static void test_null_pointers(void) {
 
 /* --- dead and foreign handles ----------------------------------------------------- */
 
+#if GI_VERSION_NUMBER >= 300
+enum { ENTRY_POINTS = 22 };
+static int keep_going(void *user, const gi_progress *p) {
+    (void)user;
+    (void)p;
+    return 0;
+}
+#else
 enum { ENTRY_POINTS = 20 };
+#endif
 
 /* Calls session entry point `which` on `s` with otherwise valid arguments. */
 static gi_status call_entry(int which, gi_session *s, host *h, const char **name) {
@@ -782,9 +791,18 @@ static gi_status call_entry(int which, gi_session *s, host *h, const char **name
     case 16: *name = "gi_trace_record"; return gi_trace_record(s, 0, &rec, sizeof rec);
     case 17: *name = "gi_trace_ids"; return gi_trace_ids(s, 0, ids, M, &n);
     case 18: *name = "gi_trace_kept"; return gi_trace_kept(s, 0, ids, M, &n);
+#if GI_VERSION_NUMBER >= 300
+    case 19: *name = "gi_trace_scores"; return gi_trace_scores(s, 0, GI_TRACE_UNARY, u, M, &n);
+    case 20: *name = "gi_discard"; return gi_discard(s, ids, 1);
+    default: *name = "gi_set_progress"; return gi_set_progress(s, keep_going, h, count_destroy);
+#else
     default: *name = "gi_trace_scores"; return gi_trace_scores(s, 0, GI_TRACE_UNARY, u, M, &n);
+#endif
     }
 }
+
+/* Entry points that take a destroy hook: it runs at once when they fail. */
+static int takes_hook(int which) { return which <= 3 || which == 21; }
 
 static void test_handles(void) {
     host h;
@@ -822,7 +840,7 @@ static void test_handles(void) {
             snprintf(label, sizeof label, "%s on %s handle", name,
                      f == 0 ? "a destroyed" : f == 1 ? "a stack" : f == 2 ? "a freed" : "a made-up");
             check_status(__FILE__, __LINE__, label, got, GI_ERR_HANDLE, "not a live session", name, NULL);
-            if (which <= 3) EXPECT(h.destroyed == destroyed_before + 1); /* hook ran at once */
+            if (takes_hook(which)) EXPECT(h.destroyed == destroyed_before + 1); /* hook ran at once */
         }
         gi_session_destroy(foreign[f]); /* ignored, no crash */
     }
@@ -1069,7 +1087,10 @@ static void test_pushes(void) {
             /* a partial matrix, then scoring: missing pairs are an error naming the scorer */
             OK(gi_push_unary(s, q, ids, n, u));
             OK(gi_push_embeddings(s, e, ids, n, DIM, emb));
-            OK(gi_push_pairwise(s, pw, ids, 2, mat)); /* covers only 0 and 1 (rows of an n x n array: fine) */
+            {
+                double two[4] = {0, mat[1], mat[1], 0}; /* covers only the first two ids */
+                OK(gi_push_pairwise(s, pw, ids, 2, two));
+            }
             CASE2(gi_step(s), GI_ERR_SCORES, "'pp'", "step 0");
             SETUP(gi_get_progress(s, &p, sizeof p));
             EXPECT(p.retry_pending == 1);
@@ -1283,7 +1304,7 @@ static void test_solve_values(void) {
     b[3 * 6 + 1] = -INFINITY; /* only one side */
     CASE(gi_solve_qip(6, u, b, 1, 2, NULL, sel, &r, sizeof r), GI_ERR_SCORES, "pairwise[1][3]");
     b[3 * 6 + 1] = 0.25; /* asymmetric */
-    CASE2(gi_solve_qip(6, u, b, 1, 2, NULL, sel, &r, sizeof r), GI_ERR_ARGUMENT, "not symmetric", "[1][3]");
+    CASE2(gi_solve_qip(6, u, b, 1, 2, NULL, sel, &r, sizeof r), GI_ERR_ARGUMENT, "neither symmetric nor strictly triangular", "[1][3]");
     b[3 * 6 + 1] = 0.2;
     b[2 * 6 + 2] = NAN; /* the diagonal is ignored */
     OK(gi_solve_qip(6, u, b, 1, 2, NULL, sel, &r, sizeof r));
@@ -1824,6 +1845,59 @@ static void test_v02(void) {
 }
 #endif
 
+#if GI_VERSION_NUMBER >= 300
+/* gi_discard and gi_set_progress: every refusal leaves the session as it was,
+** and the run then finishes like the reference minus what was discarded. */
+static void test_v03(void) {
+    host h;
+    gi_options o;
+    gi_session *s;
+    gi_progress before, after;
+    int32_t alive[M], ids[M];
+    size_t n = 0, i;
+    host_init(&h);
+    base_options(&o);
+    s = full_session(&h, &o);
+    SETUP(gi_get_progress(s, &before, sizeof before));
+    SETUP(gi_survivors(s, alive, M, &n));
+    CASE(gi_discard(NULL, alive, 1), GI_ERR_ARGUMENT, "session is NULL");
+    CASE(gi_discard(s, NULL, 1), GI_ERR_ARGUMENT, "ids is NULL");
+    CASE(gi_discard(s, alive, (size_t)M + 1), GI_ERR_ARGUMENT, "exceeds M");
+    CASE(gi_discard(s, alive, (size_t)1 << 40), GI_ERR_ARGUMENT, "exceeds M");
+    CASE(gi_discard(s, alive, SIZE_MAX), GI_ERR_ARGUMENT, "exceeds M");
+    ids[0] = -1;
+    CASE(gi_discard(s, ids, 1), GI_ERR_ARGUMENT, "out of range");
+    ids[0] = M;
+    CASE(gi_discard(s, ids, 1), GI_ERR_ARGUMENT, "out of range");
+    ids[0] = INT32_MIN;
+    CASE(gi_discard(s, ids, 1), GI_ERR_ARGUMENT, "out of range");
+    ids[0] = ids[1] = 4;
+    CASE(gi_discard(s, ids, 2), GI_ERR_ARGUMENT, "twice");
+    CASE2(gi_discard(s, alive, (size_t)(M - K + 1)), GI_ERR_ARGUMENT, "fewer than K", "would leave 2");
+    SETUP(gi_get_progress(s, &after, sizeof after));
+    EXPECT(after.alive == before.alive && after.discarded == 0 && after.num_records == 0);
+    OK(gi_discard(s, NULL, 0));
+    OK(gi_discard(s, alive, 0));
+    SETUP(gi_step(s));
+    SETUP(gi_survivors(s, alive, M, &n));
+    for (i = 0; i < (size_t)M; i++) ids[i] = (int32_t)i; /* some pruned now */
+    CASE(gi_discard(s, ids, (size_t)M), GI_ERR_ARGUMENT, "already pruned");
+    OK(gi_discard(s, alive, n - K));
+    SETUP(gi_get_progress(s, &after, sizeof after));
+    EXPECT(after.alive == K && after.discarded == (int32_t)(n - K));
+    CASE(gi_discard(s, alive + (n - K), 1), GI_ERR_ARGUMENT, "fewer than K");
+    CASE(gi_set_progress(NULL, keep_going, &h, count_destroy), GI_ERR_ARGUMENT, "session is NULL");
+    OK(gi_set_progress(s, keep_going, &h, count_destroy));
+    OK(gi_set_progress(s, keep_going, &h, count_destroy)); /* replaced: old hook destroyed */
+    OK(gi_run(s));
+    SETUP(gi_get_progress(s, &after, sizeof after));
+    EXPECT(after.done && after.alive == K && after.steps_done == T);
+    CASE(gi_discard(s, alive, 1), GI_ERR_STATE, "done");
+    gi_session_destroy(s);
+    EXPECT(h.destroyed == 4 + 3); /* scorers, denoiser, the NULL-session hook and two progress hooks */
+}
+#endif
+
 static void test_status_strings(void) {
     int code;
     for (code = -20; code <= 20; code++) {
@@ -1854,6 +1928,9 @@ int main(int argc, char **argv) {
 #if GI_VERSION_NUMBER >= 200
     test_restarts();
     test_v02();
+#endif
+#if GI_VERSION_NUMBER >= 300
+    test_v03();
 #endif
     printf("bad_input: %d cases, %d failed, %d known findings failing\n", cases, failures, known_failures);
     if (failures) return 1;

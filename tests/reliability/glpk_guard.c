@@ -111,7 +111,8 @@ static gi_status solve_ok(int n, int k, double lambda, double time_limit, double
     CHECK(r.status >= GI_SOLVE_OPTIMAL && r.status <= GI_SOLVE_HEURISTIC, "%s: solve status %d", what, r.status);
     CHECK(isnan(r.bound) || r.bound >= r.objective - 1e-9 * fmax(1, fabs(r.objective)), "%s: bound %g < objective %g",
           what, r.bound, r.objective);
-    CHECK(r.seconds >= 0 && r.nodes >= 0 && r.reserved == 0, "%s: result fields", what);
+    CHECK(r.seconds >= 0 && r.nodes >= 0 && r.bound_kind >= GI_BOUND_NONE && r.bound_kind <= GI_BOUND_MIP,
+          "%s: result fields", what);
     if (r.status == GI_SOLVE_OPTIMAL) CHECK(r.gap == 0 || fabs(r.gap) < 1e-9, "%s: optimal with gap %g", what, r.gap);
     if (r.nodes > 0 || r.status == GI_SOLVE_TIME_LIMIT || r.status == GI_SOLVE_GAP_LIMIT) reached_glpk++;
     if (r.status == GI_SOLVE_TIME_LIMIT) time_limited++;

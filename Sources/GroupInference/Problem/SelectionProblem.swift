@@ -15,8 +15,9 @@ public struct SelectionProblem: Sendable {
     /// min over i ≠ j of λ·b_ij: lets local search skip swaps that cannot gain.
     let minWeightedPair: Double
 
-    /// Validates a problem given by a caller: sizes, finiteness, symmetry.
-    /// The diagonal is ignored (set to zero).
+    /// Validates a problem given by a caller: sizes, finiteness, and the
+    /// pairwise rule (`PairwiseMatrix`: symmetric, or strictly triangular and
+    /// then mirrored). The diagonal is ignored (set to zero).
     public init(unary: [Double], pairwise: [Double], lambda: Double, groupSize: Int) throws(GroupInferenceError) {
         let n = unary.count
         guard n >= 1 else { throw .argument("the problem has no items (n = 0)") }
@@ -33,19 +34,18 @@ public struct SelectionProblem: Sendable {
         for i in 0..<n where !unary[i].isFinite {
             throw .scores("unary[\(i)] = \(unary[i]) is not finite")
         }
-        var b = pairwise
         for i in 0..<n {
-            b[i * n + i] = 0
-            for j in (i + 1)..<n {
-                let x = b[i * n + j], y = b[j * n + i]
-                guard x.isFinite, y.isFinite else {
-                    throw .scores("pairwise[\(i)][\(j)] or pairwise[\(j)][\(i)] is not finite (\(x), \(y))")
-                }
-                guard abs(x - y) <= 1e-9 * max(1, abs(x)) else {
-                    throw .argument("the pairwise matrix is not symmetric: [\(i)][\(j)] = \(x) but [\(j)][\(i)] = \(y)")
-                }
-                b[j * n + i] = x
+            for j in (i + 1)..<n where !pairwise[i * n + j].isFinite || !pairwise[j * n + i].isFinite {
+                throw .scores("pairwise[\(i)][\(j)] or pairwise[\(j)][\(i)] is not finite (\(pairwise[i * n + j]), \(pairwise[j * n + i]))")
             }
+        }
+        let b: [Double]
+        do {
+            b = try pairwise.withUnsafeBufferPointer { m throws(PairwiseMatrix.Asymmetry) in
+                try PairwiseMatrix.symmetric(m, count: n)
+            }
+        } catch {
+            throw .argument(error.message { String($0) })
         }
         self.init(trusted: unary, pairwise: b, lambda: lambda, groupSize: groupSize)
         try checkMagnitude()

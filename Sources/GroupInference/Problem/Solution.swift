@@ -19,15 +19,52 @@ public enum SolveStatus: Int32, Sendable {
     }
 }
 
+/// Which bound a solution reports; mirrors `gi_bound_kind`.
+public enum BoundKind: Int32, Sendable {
+    /// No bound is known.
+    case none = 0
+    /// The problem needed no search: the bound is the optimum.
+    case trivial = 1
+    /// The O(n²) bound: each item's unary score plus its best K−1 weighted pairs.
+    case cheap = 2
+    /// The branch and bound's concave relaxation.
+    case relaxation = 3
+    /// GLPK's LP bound.
+    case mip = 4
+
+    public var name: String {
+        switch self {
+        case .none: "none"
+        case .trivial: "trivial"
+        case .cheap: "cheap"
+        case .relaxation: "relaxation"
+        case .mip: "mip"
+        }
+    }
+}
+
 public struct Solution: Sendable {
     /// Chosen indices, ascending.
     public let selection: [Int]
     public let objective: Double
     /// Valid upper bound on the optimum, if one is known.
     public let bound: Double?
+    /// Which bound `bound` is (`.none` when it is nil).
+    public let boundKind: BoundKind
     public let status: SolveStatus
     public let seconds: Double
     public let nodes: Int
+
+    public init(selection: [Int], objective: Double, bound: Double?, boundKind: BoundKind,
+                status: SolveStatus, seconds: Double, nodes: Int) {
+        self.selection = selection
+        self.objective = objective
+        self.bound = bound
+        self.boundKind = bound == nil ? .none : boundKind
+        self.status = status
+        self.seconds = seconds
+        self.nodes = nodes
+    }
 
     /// (bound − objective) / max(|objective|, 1e-12); 0 when proven optimal.
     public var gap: Double? {

@@ -60,6 +60,9 @@ public struct Calibration {
                 throw .argument("run \(r) has M, K, T or lambda (\(sc.candidates), \(sc.groupSize), \(sc.steps), \(sc.lambda)) different from run 0's (\(candidates), \(groupSize), \(steps), \(lambda))")
             }
             guard s.isDone else { throw .state("run \(r) is not done: calibration needs finished runs") }
+            guard s.discardedCount == 0 else {
+                throw .argument("run \(r) discarded \(s.discardedCount) candidates: calibration needs full runs that kept all \(candidates)")
+            }
             var unary: [[Double]] = [], pairwise: [[Double]] = []
             for t in 0..<steps {
                 guard let record = s.records.last(where: { $0.step == t && !$0.onDemand }),
@@ -73,7 +76,7 @@ public struct Calibration {
                                          lambda: lambda, groupSize: groupSize)
             let best = (try? solve(final, options: SolverOptions(choice: .exact, timeLimit: 2)))
                 ?? Solution(selection: s.finalGroup!.ids.map { Int($0) }, objective: s.finalGroup!.objective,
-                            bound: nil, status: .heuristic, seconds: 0, nodes: 0)
+                            bound: nil, boundKind: .none, status: .heuristic, seconds: 0, nodes: 0)
             runs.append(Run(unary: unary, pairwise: pairwise, full: best.objective,
                             iid: Self.expectedRandomObjective(final), fullGroup: Set(best.selection)))
         }

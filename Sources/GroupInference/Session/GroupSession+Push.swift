@@ -38,7 +38,19 @@ extension GroupSession {
         if let (a, b) = firstNonFiniteOffDiagonal(matrix, count: ids.count) {
             throw .scores("pushed pairwise value \(matrix[a * ids.count + b]) for (\(ids[a]), \(ids[b])) of scorer '\(slot.scorer.name)' is not finite")
         }
-        slot.storePairwise(ids, matrix, epoch: epoch)
+        let symmetric = try symmetricPairwise(matrix, ids: ids, "pushed matrix of scorer '\(slot.scorer.name)'")
+        slot.storePairwise(ids, symmetric: symmetric, epoch: epoch)
+    }
+
+    /// A host's pairwise matrix over `ids`, checked and made symmetric
+    /// (`PairwiseMatrix`); the error names the first asymmetric pair by id.
+    func symmetricPairwise(_ m: UnsafeBufferPointer<Double>, ids: UnsafeBufferPointer<Int32>,
+                           _ what: String) throws(GroupInferenceError) -> [Double] {
+        do {
+            return try PairwiseMatrix.symmetric(m, count: ids.count)
+        } catch {
+            throw .scores("\(what): " + error.message { "id \(ids[$0])" })
+        }
     }
 
     /// The pushed scorer `id`, after checking the ids: in range, alive, distinct.

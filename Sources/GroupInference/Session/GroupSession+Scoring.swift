@@ -79,7 +79,12 @@ extension GroupSession {
             if let (a, b) = firstNonFiniteOffDiagonal(out, count: n) {
                 throw .scores("scorer '\(name)' gave \(out[a * n + b]) for the pair (\(ids[a]), \(ids[b])) at step \(step) (every entry off the diagonal must be finite and written)")
             }
-            ids.withUnsafeBufferPointer { i in out.withUnsafeBufferPointer { slot.storePairwise(i, $0, epoch: epoch) } }
+            try ids.withUnsafeBufferPointer { i throws(GroupInferenceError) in
+                let symmetric = try out.withUnsafeBufferPointer { m throws(GroupInferenceError) in
+                    try symmetricPairwise(m, ids: i, "scorer '\(name)' at step \(step)")
+                }
+                slot.storePairwise(i, symmetric: symmetric, epoch: epoch)
+            }
         }
         return slot.pairwise(for: ids)
     }

@@ -50,7 +50,7 @@ extension GroupSession {
         let group = keep == k ? kept : (bestGroup ?? []).map { ids[$0] }
         records.append(StepRecord(
             step: step, ids: ids, kept: kept, solveStatus: solution?.status,
-            onDemand: onDemand, isFinal: isFinal, evaluations: evaluations,
+            boundKind: solution?.boundKind ?? .none, discarded: 0, onDemand: onDemand, isFinal: isFinal, evaluations: evaluations,
             objective: objective, bound: solution?.bound, gap: solution?.gap,
             secondsScoring: secondsScoring, secondsSolving: solution?.seconds ?? 0,
             unary: scores.unary, diversity: rowMeans(scores.pairwise, count: n),

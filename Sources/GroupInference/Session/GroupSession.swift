@@ -17,6 +17,9 @@ public final class GroupSession {
     public var scorers: [Scorer] { slots.map(\.scorer) }
     /// Without a denoiser the host advances the survivors itself before each `step()`.
     public var denoiser: Denoising?
+    /// Called by `run()` after every step it completes; returning false stops
+    /// the run (it throws `.cancelled`), leaving the session ready to go on.
+    public var progressHandler: ((Progress) -> Bool)?
 
     /// Alive candidates, ascending.
     public internal(set) var alive: [Int32]
@@ -28,6 +31,10 @@ public final class GroupSession {
     public internal(set) var finalGroup: FinalGroup?
     /// The last step was counted but its scoring or solve failed; `step()` retries it.
     public internal(set) var retryPending = false
+    /// Candidates removed by `discard(_:)`.
+    public internal(set) var discardedCount = 0
+    /// Wall time of the latest completed step (denoiser, scoring, solving).
+    public internal(set) var lastStepSeconds = 0.0
     /// Version of the previews: stored scores of an older epoch are stale.
     var epoch = 0
 
@@ -78,7 +85,12 @@ public final class GroupSession {
         guard !slots.isEmpty else {
             throw .state("the session has no scorers: add at least one before the first step")
         }
-        if retryPending { return try scoreAfterStep(stepsDone - 1) }
+        let clock = Stopwatch()
+        if retryPending {
+            let completion = try scoreAfterStep(stepsDone - 1)
+            lastStepSeconds = clock.elapsed
+            return completion
+        }
         let step = stepsDone
         if let denoiser {
             do {
@@ -92,9 +104,12 @@ public final class GroupSession {
         evaluations += alive.count
         if scoresNeeded(afterStep: step) {
             retryPending = true
-            return try scoreAfterStep(step)
+            let completion = try scoreAfterStep(step)
+            lastStepSeconds = clock.elapsed
+            return completion
         }
         previewsConsumed()
+        lastStepSeconds = clock.elapsed
         return .complete
     }
 
@@ -110,6 +125,9 @@ public final class GroupSession {
         var result = Completion.complete
         while !isDone {
             if try step() == .unproven { result = .unproven }
+            if let handler = progressHandler, !handler(progress), !isDone {
+                throw .init(.cancelled, "the progress hook asked to stop after step \(stepsDone - 1) of \(configuration.steps); run() or step() continue from there")
+            }
         }
         return result
     }

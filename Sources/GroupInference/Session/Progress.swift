@@ -14,16 +14,28 @@ public struct Progress: Sendable, Equatable {
     public let naiveEvaluations: Int
     /// The final group's objective, once done.
     public let objective: Double?
+    /// Of the latest scoring (discard records skipped); nil before any.
+    public let lastSolveStatus: SolveStatus?
+    public let lastSecondsScoring: Double
+    public let lastSecondsSolving: Double
+    /// Wall time of the latest completed step: denoiser, scoring, solving.
+    public let lastStepSeconds: Double
+    /// Candidates removed by `discard(_:)` so far.
+    public let discarded: Int
 }
 
 extension GroupSession {
     public var progress: Progress {
         let nextStep = retryPending ? stepsDone - 1 : stepsDone
+        let scoring = records.last { !$0.isDiscard }
         return Progress(
             stepsDone: stepsDone, steps: configuration.steps, alive: alive.count, done: isDone,
             keepAfterNext: isDone ? alive.count : keepAfter(step: nextStep),
             scoresNeeded: !isDone && (retryPending || scoresNeeded(afterStep: stepsDone)),
             retryPending: retryPending, records: records.count, evaluations: evaluations,
-            naiveEvaluations: naiveEvaluations, objective: finalGroup?.objective)
+            naiveEvaluations: naiveEvaluations, objective: finalGroup?.objective,
+            lastSolveStatus: scoring?.solveStatus, lastSecondsScoring: scoring?.secondsScoring ?? 0,
+            lastSecondsSolving: scoring?.secondsSolving ?? 0, lastStepSeconds: lastStepSeconds,
+            discarded: discardedCount)
     }
 }

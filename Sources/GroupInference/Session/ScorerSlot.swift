@@ -59,12 +59,13 @@ final class ScorerSlot {
         for id in ids { stamp[Int(id)] = epoch }
     }
 
-    func storePairwise(_ ids: UnsafeBufferPointer<Int32>, _ matrix: UnsafeBufferPointer<Double>, epoch: Int) {
+    /// `symmetric`: the checked matrix, already symmetrised (`PairwiseMatrix`).
+    func storePairwise(_ ids: UnsafeBufferPointer<Int32>, symmetric: [Double], epoch: Int) {
         if pairPosition.isEmpty { pairPosition = [Int32](repeating: -1, count: candidates) }
         for id in pairIDs { pairPosition[Int(id)] = -1 }
         pairIDs = Array(ids)
         for (a, id) in ids.enumerated() { pairPosition[Int(id)] = Int32(a) }
-        pairMatrix = Array(matrix)
+        pairMatrix = symmetric
         pairEpoch = epoch
     }
 
@@ -85,14 +86,14 @@ final class ScorerSlot {
         return block
     }
 
-    /// The stored matrix restricted to `ids` (which it covers), symmetrised.
+    /// The stored (symmetric) matrix restricted to `ids`, which it covers.
     func pairwise(for ids: [Int32]) -> [Double] {
         let n = ids.count, m = pairIDs.count
         let pos = ids.map { Int(pairPosition[Int($0)]) }
         var out = [Double](repeating: 0, count: n * n)
         for a in 0..<n {
             for b in (a + 1)..<n {
-                let v = 0.5 * (pairMatrix[pos[a] * m + pos[b]] + pairMatrix[pos[b] * m + pos[a]])
+                let v = pairMatrix[pos[a] * m + pos[b]]
                 out[a * n + b] = v
                 out[b * n + a] = v
             }

@@ -56,7 +56,7 @@ struct BranchAndBound {
             }
         }
         let bound = stopped == nil ? bestValue : max(open.maxBound ?? bestValue, bestValue)
-        return Solution(selection: best.sorted(), objective: bestValue, bound: bound,
+        return Solution(selection: best.sorted(), objective: bestValue, bound: bound, boundKind: .relaxation,
                         status: stopped ?? .optimal, seconds: clock.elapsed, nodes: nodes)
     }
 

@@ -12,7 +12,7 @@ public enum BruteForce {
             let v = p.objective(of: current)
             if v > bestValue { bestValue = v; best = current }
         }
-        return Solution(selection: best, objective: bestValue, bound: bestValue,
+        return Solution(selection: best, objective: bestValue, bound: bestValue, boundKind: .trivial,
                         status: .optimal, seconds: clock.elapsed, nodes: visited)
     }
 

@@ -32,7 +32,7 @@ enum ExactMIP {
             }
             // No LP bound in time: report the incumbent with the cheap bound.
             return Solution(selection: incumbent, objective: incumbentValue, bound: CheapBound.bound(p),
-                            status: .timeLimit, seconds: clock.elapsed, nodes: 0)
+                            boundKind: .cheap, status: .timeLimit, seconds: clock.elapsed, nodes: 0)
         }
 
         var iocp = glp_iocp()
@@ -68,7 +68,7 @@ enum ExactMIP {
             }
         }
         let bound: Double? = status == .optimal ? value : context.bound.map { max($0, value) }
-        return Solution(selection: selection, objective: value, bound: bound, status: status,
+        return Solution(selection: selection, objective: value, bound: bound, boundKind: .mip, status: status,
                         seconds: clock.elapsed, nodes: context.nodes)
     }
 

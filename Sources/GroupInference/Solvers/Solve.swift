@@ -12,7 +12,7 @@ public func solve(_ p: SelectionProblem, options: SolverOptions = SolverOptions(
     let clock = Stopwatch()
     if let trivial = TrivialSelection.solve(p) {
         let value = p.objective(of: trivial)
-        return Solution(selection: trivial, objective: value, bound: value,
+        return Solution(selection: trivial, objective: value, bound: value, boundKind: .trivial,
                         status: .optimal, seconds: clock.elapsed, nodes: 0)
     }
     var heuristic = SwapSearch.improve(p, from: GreedySelection.select(p))
@@ -24,7 +24,7 @@ public func solve(_ p: SelectionProblem, options: SolverOptions = SolverOptions(
     let value = p.objective(of: heuristic)
     let bound = CheapBound.bound(p)
     if bound - value <= Solution.proofTolerance(value) {
-        return Solution(selection: heuristic, objective: value, bound: bound,
+        return Solution(selection: heuristic, objective: value, bound: bound, boundKind: .cheap,
                         status: .optimal, seconds: clock.elapsed, nodes: 0)
     }
     let remaining = options.timeLimit - clock.elapsed
@@ -47,7 +47,7 @@ public func solve(_ p: SelectionProblem, options: SolverOptions = SolverOptions(
             return s.timed(clock.elapsed)
         }
     }
-    return Solution(selection: heuristic, objective: value, bound: bound,
+    return Solution(selection: heuristic, objective: value, bound: bound, boundKind: .cheap,
                     status: .heuristic, seconds: clock.elapsed, nodes: 0)
 }
 
@@ -79,7 +79,7 @@ extension Solution {
     static func proofTolerance(_ objective: Double) -> Double { 1e-11 * max(1, abs(objective)) }
 
     func timed(_ total: Double) -> Solution {
-        Solution(selection: selection, objective: objective, bound: bound, status: status,
+        Solution(selection: selection, objective: objective, bound: bound, boundKind: boundKind, status: status,
                  seconds: total, nodes: nodes)
     }
 }

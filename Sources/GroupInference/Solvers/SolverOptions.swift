@@ -29,14 +29,22 @@ public struct SolverOptions: Sendable {
     /// limit). Measured on M = 1024 (bench/): greedy + swaps is already within
     /// 1e-5 of what 300 rounds find, so the default is none.
     public var restarts: Int
+    /// Bytes the exact search may keep for its open nodes; beyond it the
+    /// search stops growing its open list and goes depth-first.
+    public var memoryLimit: Int
+
+    /// Smallest `memoryLimit` accepted, and the default (256 MiB).
+    public static let minimumMemoryLimit = 1 << 20
+    public static let defaultMemoryLimit = 256 << 20
 
     public init(choice: SolverChoice = .auto, timeLimit: Double = 0.1, relativeGap: Double = 0, seed: UInt64 = 0,
-                restarts: Int = 0) {
+                restarts: Int = 0, memoryLimit: Int = SolverOptions.defaultMemoryLimit) {
         self.choice = choice
         self.timeLimit = timeLimit
         self.relativeGap = relativeGap
         self.seed = seed
         self.restarts = restarts
+        self.memoryLimit = memoryLimit
     }
 
     /// Checked before any GLPK call: GLPK aborts the process on bad parameters.
@@ -49,6 +57,9 @@ public struct SolverOptions: Sendable {
         }
         guard restarts >= 0, restarts <= 1_000_000 else {
             throw .argument("restarts = \(restarts) must be in 0..1000000")
+        }
+        guard memoryLimit >= Self.minimumMemoryLimit else {
+            throw .argument("memory_limit = \(memoryLimit) bytes is below the minimum of 1 MiB (\(Self.minimumMemoryLimit))")
         }
     }
 }

@@ -10,6 +10,8 @@ public struct GroupInferenceError: Error, Equatable, CustomStringConvertible {
         case solverFailed
         case limitExceeded
         case internalError
+        /// The host's progress handler asked `run()` to stop; the session is intact.
+        case cancelled
     }
 
     public let kind: Kind

@@ -34,7 +34,13 @@ extension GroupSession {
         guard index >= 0, index < records.count else { return nil }
         if case let .scorer(s) = series, s < 0 || s >= slots.count { return nil }
         let record = records[index]
-        let previous = index > 0 ? records[index - 1] : nil
+        // Discard records score nothing: they have no diagnostics, and the
+        // previous record of a scoring is the previous scoring.
+        if record.isDiscard {
+            return Diagnostics(spearmanPrevious: nil, commonPrevious: 0, spearmanFinal: nil, commonFinal: 0,
+                               groupOverlapPrevious: nil, groupOverlapFinal: nil, movement: nil)
+        }
+        let previous = records[..<index].last { !$0.isDiscard }
         let final = isDone ? records.last : nil
         let againstPrevious = previous.map { paired(record, record.values(series), $0, $0.values(series)) }
         let againstFinal = final.map { paired(record, record.values(series), $0, $0.values(series)) }
@@ -74,7 +80,7 @@ extension StepRecord {
         switch series {
         case .unary: unary
         case .diversity: diversity
-        case let .scorer(s): scorerValues[s]
+        case let .scorer(s): s < scorerValues.count ? scorerValues[s] : [] // none in a discard record
         }
     }
 }

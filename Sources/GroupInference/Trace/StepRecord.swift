@@ -1,15 +1,21 @@
 /// One scoring of the survivors: a prune, the final choice, or (with
-/// `traceEveryStep`) a step that kept everyone. Enough to plot how the
-/// survivors and their scores evolve.
+/// `traceEveryStep`) a step that kept everyone; or a discard (`discard(_:)`),
+/// which scores nothing. Enough to plot how the survivors and their scores
+/// evolve.
 public struct StepRecord: Sendable {
-    /// Step whose previews were scored (−1: before the first step).
+    /// Step whose previews were scored (−1: before the first step); for a
+    /// discard, the last step completed.
     public let step: Int
-    /// Candidates scored, ascending.
+    /// Candidates scored, ascending; for a discard, the discarded ids.
     public let ids: [Int32]
     /// Candidates kept, ascending.
     public let kept: [Int32]
     /// nil when nothing was selected (everyone kept).
     public let solveStatus: SolveStatus?
+    /// Which bound `bound` is.
+    public let boundKind: BoundKind
+    /// Candidates removed by `discard(_:)`; 0 for a scoring.
+    public let discarded: Int
     public let onDemand: Bool
     public let isFinal: Bool
     /// Model evaluations spent up to this step.
@@ -33,6 +39,16 @@ public struct StepRecord: Sendable {
     /// (`traceEveryStep` or the adaptive schedule) for calibration and the
     /// adaptive rule; empty otherwise.
     public let pairwise: [Double]
+
+    /// A discard record: nothing scored, `ids` the removed candidates.
+    public var isDiscard: Bool { discarded > 0 }
+
+    static func discard(step: Int, removed: [Int32], survivors: [Int32], evaluations: Int) -> StepRecord {
+        StepRecord(step: step, ids: removed, kept: survivors, solveStatus: nil, boundKind: .none,
+                   discarded: removed.count, onDemand: true, isFinal: false, evaluations: evaluations,
+                   objective: .nan, bound: nil, gap: nil, secondsScoring: 0, secondsSolving: 0,
+                   unary: [], diversity: [], scorerValues: [], group: [], pairwise: [])
+    }
 }
 
 /// The final group with its scores.

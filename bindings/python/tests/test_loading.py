@@ -35,9 +35,9 @@ def _run_python(code: str, env_changes: dict[str, str | None], cwd: Path | None 
 
 
 def test_versions() -> None:
-    assert gi.__version__ == "0.2.0"
-    assert gi.library_version() == S.HEADER_VERSION_STRING == "0.2.0"
-    assert _ffi.gi_version_number() == S.HEADER_VERSION_NUMBER == 200
+    assert gi.__version__ == "0.3.0"
+    assert gi.library_version() == S.HEADER_VERSION_STRING == "0.3.0"
+    assert _ffi.gi_version_number() == S.HEADER_VERSION_NUMBER == 300
     assert os.path.exists(gi.library_path)
 
 
@@ -61,7 +61,7 @@ def test_header_constants_match_the_header() -> None:
 def test_every_header_function_is_declared() -> None:
     header = (REPO / "include" / "group_inference.h").read_text()
     names = set(re.findall(r"^[a-z0-9_ ]*?\**\s*(gi_\w+)\(", header, flags=re.M))
-    assert len(names) == 33  # 28 in 0.1; 0.2 added trace_group, trace_diagnostics, calibrate, schedule_save/load
+    assert len(names) == 35  # 28 in 0.1; 0.2 added trace_group, trace_diagnostics, calibrate, schedule_save/load; 0.3 discard, set_progress
     missing = [n for n in sorted(names) if not hasattr(_ffi, n)]
     assert missing == []
 
@@ -128,19 +128,19 @@ def test_load_error_hints_fit_the_situation(tmp_path: Path) -> None:
 
 def test_load_library_returns_the_first_that_loads(tmp_path: Path) -> None:
     lib, path = _ffi.load_library([("no", str(tmp_path / "nope.so")), ("yes", gi.library_path)])
-    assert path == gi.library_path and lib.gi_version_number() == 200
+    assert path == gi.library_path and lib.gi_version_number() == 300
 
 
 @pytest.mark.parametrize(
     ("number", "ok"),
-    [(200, True), (299, True), (201, True), (300, True), (100, False), (199, False), (5, False), (10200, False),
+    [(300, True), (399, True), (301, True), (400, True), (200, False), (299, False), (5, False), (10300, False),
      (0, False)],
 )
 def test_version_check(number: int, ok: bool) -> None:
     if ok:
         _ffi.check_version(number, "x", "/lib.so")
     else:
-        with pytest.raises(gi.LibraryVersionError, match=r"written for 0\.2\.0 \(GI_VERSION_NUMBER 200\)"):
+        with pytest.raises(gi.LibraryVersionError, match=r"written for 0\.3\.0 \(GI_VERSION_NUMBER 300\)"):
             _ffi.check_version(number, "x", "/lib.so")
 
 
@@ -161,7 +161,7 @@ def test_import_uses_the_environment_path(tmp_path: Path) -> None:
     done = _run_python("import groupinference as gi; print(gi.library_path, gi.library_version())",
                        {"GROUPINFERENCE_LIBRARY": str(target)})
     assert done.returncode == 0, done.stderr
-    assert done.stdout.split() == [str(target), "0.2.0"]
+    assert done.stdout.split() == [str(target), "0.3.0"]
 
 
 def test_installed_layout_uses_the_package_copy(tmp_path: Path) -> None:

@@ -136,7 +136,7 @@ def test_defaults_come_from_the_library() -> None:
         (lambda u, b: gi.solve_qip(u, b, -3, 1.0), gi.ArgumentError, "k = -3"),
         (lambda u, b: gi.solve_qip(u, b, 2, float("nan")), gi.ArgumentError, "lambda"),
         (lambda u, b: gi.solve_qip(u, b + np.triu(np.full((10, 10), 0.5), 1), 2, 1.0), gi.ArgumentError,
-         "not symmetric"),
+         "neither symmetric nor strictly triangular"),
         (lambda u, b: gi.solve_qip(np.where(np.arange(10) == 3, np.inf, u), b, 2, 1.0), gi.ScoresError, "unary[3]"),
         (lambda u, b: gi.solve_qip(u, np.where(np.eye(10)[::-1] == 1, np.nan, b), 2, 1.0), gi.ScoresError,
          "not finite"),

@@ -32,10 +32,10 @@ def c_name(field: str) -> str:
 def test_sizes_are_the_0_2_layouts() -> None:
     # gi_options grew in 0.2 (budget, schedule_file, restarts, reserved); the 0.1 layout
     # (88 bytes) is the library's smallest accepted size (Sources/GroupInferenceC/SizedStructs.swift).
-    assert ctypes.sizeof(S.GiOptions) == 112
+    assert ctypes.sizeof(S.GiOptions) == 120
     assert S.GiOptions.budget.offset == 88
-    assert ctypes.sizeof(S.GiProgress) == 56
-    assert ctypes.sizeof(S.GiStepRecord) == 72
+    assert ctypes.sizeof(S.GiProgress) == 88
+    assert ctypes.sizeof(S.GiStepRecord) == 80
     assert ctypes.sizeof(S.GiSolveResult) == 48
     # New in 0.2.
     assert ctypes.sizeof(S.GiDiagnostics) == 48

@@ -22,10 +22,10 @@ use std::marker::{PhantomData, PhantomPinned};
 // Section - Version
 
 pub const GI_VERSION_MAJOR: i32 = 0;
-pub const GI_VERSION_MINOR: i32 = 2;
+pub const GI_VERSION_MINOR: i32 = 3;
 pub const GI_VERSION_PATCH: i32 = 0;
 pub const GI_VERSION_NUMBER: i32 = GI_VERSION_MAJOR * 10000 + GI_VERSION_MINOR * 100 + GI_VERSION_PATCH;
-pub const GI_VERSION_STRING: &str = "0.2.0";
+pub const GI_VERSION_STRING: &str = "0.3.0";
 
 // Section - Limits
 
@@ -50,6 +50,8 @@ pub const GI_ERR_SOLVER: gi_status = -6;
 pub const GI_ERR_LIMIT: gi_status = -7;
 pub const GI_ERR_VERSION: gi_status = -8;
 pub const GI_ERR_INTERNAL: gi_status = -9;
+/// Since 0.3.
+pub const GI_ERR_CANCELLED: gi_status = -10;
 
 // Section - Options
 
@@ -95,6 +97,8 @@ pub struct gi_options {
     pub schedule_file: *const c_char,
     pub restarts: i32,
     pub reserved: i32,
+    // Since 0.3.
+    pub memory_limit: usize,
 }
 
 // Section - Session
@@ -144,7 +148,16 @@ pub struct gi_progress {
     pub evaluations: i64,
     pub naive_evaluations: i64,
     pub objective: f64,
+    // Since 0.3.
+    pub last_solve_status: i32,
+    pub discarded: i32,
+    pub last_seconds_scoring: f64,
+    pub last_seconds_solving: f64,
+    pub last_step_seconds: f64,
 }
+
+/// Since 0.3.
+pub type gi_progress_fn = Option<unsafe extern "C" fn(user: *mut c_void, progress: *const gi_progress) -> c_int>;
 
 // Section - Trace
 
@@ -155,6 +168,14 @@ pub const GI_SOLVE_OPTIMAL: gi_solve_status = 1;
 pub const GI_SOLVE_GAP_LIMIT: gi_solve_status = 2;
 pub const GI_SOLVE_TIME_LIMIT: gi_solve_status = 3;
 pub const GI_SOLVE_HEURISTIC: gi_solve_status = 4;
+
+/// `enum gi_bound_kind`, since 0.3.
+pub type gi_bound_kind = c_int;
+pub const GI_BOUND_NONE: gi_bound_kind = 0;
+pub const GI_BOUND_TRIVIAL: gi_bound_kind = 1;
+pub const GI_BOUND_CHEAP: gi_bound_kind = 2;
+pub const GI_BOUND_RELAXATION: gi_bound_kind = 3;
+pub const GI_BOUND_MIP: gi_bound_kind = 4;
 
 #[repr(C)]
 #[derive(Debug, Clone, Copy, Default)]
@@ -171,6 +192,9 @@ pub struct gi_step_record {
     pub gap: f64,
     pub seconds_scoring: f64,
     pub seconds_solving: f64,
+    // Since 0.3.
+    pub discarded: i32,
+    pub bound_kind: i32,
 }
 
 pub const GI_TRACE_UNARY: i32 = -1;
@@ -220,7 +244,8 @@ pub struct gi_solve_result {
     pub gap: f64,
     pub seconds: f64,
     pub status: i32,
-    pub reserved: i32,
+    /// `reserved` (always 0) before 0.3.
+    pub bound_kind: i32,
     pub nodes: i64,
 }
 
@@ -302,8 +327,15 @@ extern "C" {
     pub fn gi_step(session: *mut gi_session) -> gi_status;
     pub fn gi_prune(session: *mut gi_session, keep: i32) -> gi_status;
     pub fn gi_run(session: *mut gi_session) -> gi_status;
+    pub fn gi_discard(session: *mut gi_session, ids: *const i32, n: usize) -> gi_status;
 
     // Progress and results
+    pub fn gi_set_progress(
+        session: *mut gi_session,
+        fn_: gi_progress_fn,
+        user: *mut c_void,
+        destroy: gi_destroy_fn,
+    ) -> gi_status;
     pub fn gi_get_progress(session: *const gi_session, progress: *mut gi_progress, size: usize) -> gi_status;
     pub fn gi_survivors(session: *const gi_session, ids: *mut i32, capacity: usize, count: *mut usize) -> gi_status;
     pub fn gi_result_ids(session: *const gi_session, ids: *mut i32, capacity: usize, count: *mut usize) -> gi_status;

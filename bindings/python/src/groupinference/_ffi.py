@@ -251,6 +251,8 @@ gi_set_denoiser = ffi("gi_set_denoiser", [c_void_p, S.DENOISE_FN, c_void_p, S.DE
 gi_step = ffi("gi_step", [c_void_p], c_int, check_status)
 gi_prune = ffi("gi_prune", [c_void_p, c_int32], c_int, check_status)
 gi_run = ffi("gi_run", [c_void_p], c_int, check_status)
+gi_discard = ffi("gi_discard", [c_void_p, ctypes.POINTER(c_int32), c_size_t], c_int, check_status)
+gi_set_progress = ffi("gi_set_progress", [c_void_p, S.PROGRESS_FN, c_void_p, S.DESTROY_FN], c_int, check_status)
 
 # Section - Progress and results
 gi_get_progress = ffi("gi_get_progress", [c_void_p, POINTER(S.GiProgress), c_size_t], c_int, check_status)
@@ -313,5 +315,5 @@ def status_string(code: int) -> str:
 
 
 def library_version() -> str:
-    """gi_version_string(): the version of the loaded library, e.g. "0.2.0"."""
+    """gi_version_string(): the version of the loaded library, e.g. "0.3.0"."""
     return (gi_version_string() or b"").decode()

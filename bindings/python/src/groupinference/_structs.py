@@ -1,4 +1,4 @@
-"""Mirror of the types, enums and limits of ``include/group_inference.h`` 0.2.0.
+"""Mirror of the types, enums and limits of ``include/group_inference.h`` 0.3.0.
 
 Everything here is a transcription of the header; nothing is computed. The
 structs are passed with ``ctypes.sizeof`` as their size, as the header asks,
@@ -13,10 +13,10 @@ from ctypes import c_char_p, c_double, c_int, c_int32, c_int64, c_size_t, c_uint
 
 # Section - Version: what this binding was written for.
 HEADER_VERSION_MAJOR = 0
-HEADER_VERSION_MINOR = 2
+HEADER_VERSION_MINOR = 3
 HEADER_VERSION_PATCH = 0
 HEADER_VERSION_NUMBER = HEADER_VERSION_MAJOR * 10000 + HEADER_VERSION_MINOR * 100 + HEADER_VERSION_PATCH
-HEADER_VERSION_STRING = "0.2.0"
+HEADER_VERSION_STRING = "0.3.0"
 
 # Section - Limits (compile-time macros of the header).
 MAX_CANDIDATES = 8192
@@ -37,6 +37,7 @@ GI_ERR_SOLVER = -6
 GI_ERR_LIMIT = -7
 GI_ERR_VERSION = -8
 GI_ERR_INTERNAL = -9
+GI_ERR_CANCELLED = -10
 
 STATUS_NAMES: dict[int, str] = {
     GI_OK: "GI_OK",
@@ -50,6 +51,7 @@ STATUS_NAMES: dict[int, str] = {
     GI_ERR_LIMIT: "GI_ERR_LIMIT",
     GI_ERR_VERSION: "GI_ERR_VERSION",
     GI_ERR_INTERNAL: "GI_ERR_INTERNAL",
+    GI_ERR_CANCELLED: "GI_ERR_CANCELLED",
 }
 
 # Section - Options: the enums, keyed by the strings the Python API accepts.
@@ -95,6 +97,7 @@ class GiOptions(ctypes.Structure):
         ("schedule_file", c_char_p),
         ("restarts", c_int32),
         ("reserved", c_int32),
+        ("memory_limit", c_size_t),
     ]
 
 
@@ -113,6 +116,11 @@ class GiProgress(ctypes.Structure):
         ("evaluations", c_int64),
         ("naive_evaluations", c_int64),
         ("objective", c_double),
+        ("last_solve_status", c_int32),
+        ("discarded", c_int32),
+        ("last_seconds_scoring", c_double),
+        ("last_seconds_solving", c_double),
+        ("last_step_seconds", c_double),
     ]
 
 
@@ -132,6 +140,8 @@ class GiStepRecord(ctypes.Structure):
         ("gap", c_double),
         ("seconds_scoring", c_double),
         ("seconds_solving", c_double),
+        ("discarded", c_int32),
+        ("bound_kind", c_int32),
     ]
 
 
@@ -144,7 +154,7 @@ class GiSolveResult(ctypes.Structure):
         ("gap", c_double),
         ("seconds", c_double),
         ("status", c_int32),
-        ("reserved", c_int32),
+        ("bound_kind", c_int32),
         ("nodes", c_int64),
     ]
 
@@ -199,3 +209,4 @@ EMBEDDING_FN = ctypes.CFUNCTYPE(c_int, c_void_p, c_int32, c_void_p, c_size_t, c_
 PAIRWISE_FN = ctypes.CFUNCTYPE(c_int, c_void_p, c_int32, c_void_p, c_size_t, c_void_p)
 DENOISE_FN = ctypes.CFUNCTYPE(c_int, c_void_p, c_int32, c_void_p, c_size_t)
 DESTROY_FN = ctypes.CFUNCTYPE(None, c_void_p)
+PROGRESS_FN = ctypes.CFUNCTYPE(c_int, c_void_p, ctypes.POINTER(GiProgress))
