@@ -4,7 +4,8 @@
 // each heading for a point in a small feature space; a quality scorer
 // (unary) and a look scorer (embedding: the library turns the features into
 // 1 - cos distances); a denoiser that advances the candidates the session
-// keeps. Only K of them are denoised to the end.
+// keeps. Only K of them are denoised to the end. A progress handler sees
+// every step.
 //
 //   swift run --package-path examples/swift      (make test runs it)
 import Foundation  // exit
@@ -54,6 +55,8 @@ func main() throws -> Int32 {
         }
     })
     session.denoiser = { step, ids in host.advance(step: step, ids: ids) }
+    var reports: [Int] = []  // steps done, after each step: return false to cancel the run
+    session.progressHandler = { progress in reports.append(progress.stepsDone); return true }
     try session.run()
 
     guard let group = session.finalGroup else {
@@ -77,6 +80,7 @@ func main() throws -> Int32 {
         problems.append("#\(id) was denoised \(host.stepsDone[Int(id)]) times, not \(t)")
     }
     if group.unary != group.ids.map({ host.quality[Int($0)] }) { problems.append("the group's quality scores differ") }
+    if reports != Array(1...t) { problems.append("progress reported steps \(reports), not 1...\(t)") }
     for problem in problems { print("SwiftHost: \(problem)") }
     return problems.isEmpty ? 0 : 1
 }
