@@ -47,9 +47,11 @@ deps:
 
 # The release build also gets the SONAME symlink (libgroupinference.so.0 ->
 # libgroupinference.so): hosts linked with -L$(RELEASE) -lgroupinference and an
-# rpath ask the loader for the SONAME.
+# rpath ask the loader for the SONAME. --static-swift-stdlib as for the CLI
+# (the library links the runtime statically through Package.swift either way):
+# with the same flags, `make lib cli` compiles the core once, not once each.
 lib: deps
-	$(SWIFT) build -c release --product groupinference
+	$(SWIFT) build -c release --static-swift-stdlib --product groupinference
 	build-aux/link-soname $(RELEASE)
 
 cli: deps
@@ -151,7 +153,7 @@ LDCONFIG ?= $(shell command -v ldconfig || echo /sbin/ldconfig)
 PC_FILE := $(OUT)/groupinference.pc
 
 # groupinference.pc for PREFIX; outside the system prefixes its Libs carry
-# -Wl,-rpath,$${libdir} so a host built with pkg-config runs without LD_LIBRARY_PATH.
+# -Wl,-rpath,${libdir} so a host built with pkg-config runs without LD_LIBRARY_PATH.
 pkgconfig: | $(OUT)
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' \
 	  -e 's|@RPATH@|$(if $(SYSTEM_PREFIX),,-Wl$(comma)-rpath$(comma)$${libdir} )|' \
@@ -190,10 +192,10 @@ uninstall:
 	  $(DESTDIR)$(PREFIX)/include/group_inference.h \
 	  $(DESTDIR)$(LIBDIR)/pkgconfig/groupinference.pc \
 	  $(DESTDIR)$(PREFIX)/bin/groupinference
-	-rmdir $(DESTDIR)$(LIBDIR)/pkgconfig 2>/dev/null
+	rmdir $(DESTDIR)$(LIBDIR)/pkgconfig 2>/dev/null || true
 ifeq ($(SYSTEM_PREFIX),)
-	-rmdir $(DESTDIR)$(LIBDIR) $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/bin 2>/dev/null
-	-rmdir $(DESTDIR)$(PREFIX) 2>/dev/null
+	rmdir $(DESTDIR)$(LIBDIR) $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/bin 2>/dev/null || true
+	rmdir $(DESTDIR)$(PREFIX) 2>/dev/null || true
 endif
 ifeq ($(DESTDIR),)
 ifneq ($(SYSTEM_PREFIX),)
@@ -222,8 +224,9 @@ wheel: deps $(WHEEL_VENV)/.ready
 	@echo "python -m build bindings/python (sdist, then a wheel from it; log: $(WHEEL_BUILD)/build.log)"
 	@$(WHEEL_VENV)/bin/python -m build --outdir $(WHEEL_BUILD) bindings/python > $(WHEEL_BUILD)/build.log 2>&1 \
 	  || { tail -n 40 $(WHEEL_BUILD)/build.log; exit 1; }
-	PATH="$(abspath $(WHEEL_VENV))/bin:$$PATH" auditwheel repair -w $(DIST) $(WHEEL_BUILD)/groupinference-*-linux_x86_64.whl 2>&1 \
-	  | grep -v '^INFO:'
+	@echo "auditwheel repair -w $(DIST) (log: $(WHEEL_BUILD)/repair.log)"
+	@PATH="$(abspath $(WHEEL_VENV))/bin:$$PATH" auditwheel repair -w $(DIST) $(WHEEL_BUILD)/groupinference-*-linux_x86_64.whl \
+	  > $(WHEEL_BUILD)/repair.log 2>&1 || { cat $(WHEEL_BUILD)/repair.log; exit 1; }
 	cp $(WHEEL_BUILD)/groupinference-*.tar.gz $(DIST)/
 	@ls -l $(DIST)/groupinference-*
 

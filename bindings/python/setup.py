@@ -6,7 +6,7 @@ installs); three commands are extended:
 - ``sdist`` adds the Swift package the library is built from (Package.swift
   and the folders of its targets, as ``swift package describe`` lists them)
   under ``swift/``.
-- ``build_py`` runs ``swift build -c release --product groupinference`` on
+- ``build_py`` runs ``swift build -c release --static-swift-stdlib --product groupinference`` on
   that package (``swift/`` in an sdist, the repository root in the source
   tree) and copies the library to ``groupinference/lib/``. Editable installs
   skip it: they load the repository build.
@@ -79,7 +79,9 @@ def build_library() -> Path:
             f"and {HERE.parent.parent}/Package.swift); build from the repository or from its sdist."
         )
     swift = swift_command()
-    build = [swift, "build", "-c", "release", "--product", "groupinference", "--package-path", str(root)]
+    # The flags of `make lib`, so in the repository this reuses its build.
+    build = [swift, "build", "-c", "release", "--static-swift-stdlib", "--product", "groupinference",
+             "--package-path", str(root)]
     print("groupinference: " + " ".join(build), flush=True)
     if subprocess.run(build).returncode != 0:
         raise SetupError(
