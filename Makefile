@@ -10,6 +10,8 @@
 #   make wheel     dist/: the Python sdist and a manylinux wheel that carries
 #                  the library, GLPK and OpenBLAS
 #   make bench     benchmarks that print figures
+#   make test-diffusers  groupinference.diffusers on tiny random pipelines
+#                  (its own venv, .venv-torch: torch is 1.3 GB)
 #   make reliability  bad input, GLPK guard, fuzzing, sanitizers, valgrind,
 #                  concurrency (make test runs its fast part)
 
@@ -29,7 +31,7 @@ CFLAGS_LOCAL := -Iinclude
 LDFLAGS_LOCAL := -L$(RELEASE) -lgroupinference -Wl,-rpath,$(abspath $(RELEASE)) -lm
 
 .PHONY: all deps lib cli python test test-swift test-c test-exports test-install test-rust \
-        test-python test-reliability reliability demo example bench install uninstall clean \
+        test-python test-reliability test-diffusers reliability demo example bench install uninstall clean \
         pkgconfig wheel test-wheel test-versions example-swift test-swift-example
 
 all: lib cli
@@ -70,7 +72,7 @@ python: lib $(VENV)/.ready
 # --- tests -----------------------------------------------------------------
 
 test: test-versions test-swift test-c test-exports test-install test-rust test-python test-reliability \
-      test-wheel test-swift-example
+      test-diffusers test-wheel test-swift-example
 	@echo "all tests passed"
 
 test-swift: deps
@@ -102,6 +104,23 @@ test-install: lib cli
 test-python: python cli
 	cd bindings/python && ../../$(PY) -m pytest -q tests
 	$(PY) -m pytest -q examples/python/digits/test_digits.py
+
+# --- diffusers integration ----------------------------------------------------
+# groupinference.diffusers (and .scorers) against tiny random pipelines built from
+# configs: no GPU, no model download. Its own venv, because torch is large; torch is
+# pinned (an unpinned torch pulls a CUDA build of several GB) and so are the
+# diffusers and transformers versions the pipeline tables were validated with.
+VENV_TORCH := .venv-torch
+TORCH_PACKAGES := torch==2.13.0 diffusers==0.42.1 transformers==5.24.0 numpy pytest tqdm pillow matplotlib
+
+$(VENV_TORCH)/.ready:
+	python3 -m venv $(VENV_TORCH)
+	$(VENV_TORCH)/bin/pip install -q $(TORCH_PACKAGES)
+	touch $@
+
+test-diffusers: lib $(VENV_TORCH)/.ready
+	$(VENV_TORCH)/bin/pip install -q --no-deps -e ./bindings/python
+	cd bindings/python && OMP_NUM_THREADS=1 ../../$(VENV_TORCH)/bin/python -m pytest -q tests_diffusers
 
 test-reliability: lib cli
 	tests/reliability/run.sh --fast

@@ -216,72 +216,74 @@ gi_status_string = ffi("gi_status_string", [c_int], c_char_p)
 gi_last_error = ffi("gi_last_error", [], c_char_p)
 
 # Section - Options and session
+_session = S.SessionHandle  # gi_session *
 _size_p = POINTER(c_size_t)
 gi_options_init = ffi("gi_options_init", [POINTER(S.GiOptions), c_size_t], c_int, check_status)
-gi_session_create = ffi("gi_session_create", [POINTER(S.GiOptions), POINTER(c_void_p)], c_int, check_status)
-gi_session_destroy = ffi("gi_session_destroy", [c_void_p], None)
+gi_session_create = ffi("gi_session_create", [POINTER(S.GiOptions), POINTER(_session)], c_int, check_status)
+gi_session_destroy = ffi("gi_session_destroy", [_session], None)
 
 # Section - Scorers
 gi_add_unary_scorer = ffi(
     "gi_add_unary_scorer",
-    [c_void_p, c_char_p, c_double, S.UNARY_FN, c_void_p, S.DESTROY_FN, POINTER(c_int32)],
+    [_session, c_char_p, c_double, S.UNARY_FN, c_void_p, S.DESTROY_FN, POINTER(c_int32)],
     c_int,
     check_status,
 )
 gi_add_embedding_scorer = ffi(
     "gi_add_embedding_scorer",
-    [c_void_p, c_char_p, c_double, c_size_t, S.EMBEDDING_FN, c_void_p, S.DESTROY_FN, POINTER(c_int32)],
+    [_session, c_char_p, c_double, c_size_t, S.EMBEDDING_FN, c_void_p, S.DESTROY_FN, POINTER(c_int32)],
     c_int,
     check_status,
 )
 gi_add_pairwise_scorer = ffi(
     "gi_add_pairwise_scorer",
-    [c_void_p, c_char_p, c_double, S.PAIRWISE_FN, c_void_p, S.DESTROY_FN, POINTER(c_int32)],
+    [_session, c_char_p, c_double, S.PAIRWISE_FN, c_void_p, S.DESTROY_FN, POINTER(c_int32)],
     c_int,
     check_status,
 )
-gi_push_unary = ffi("gi_push_unary", [c_void_p, c_int32, c_void_p, c_size_t, c_void_p], c_int, check_status)
+gi_push_unary = ffi("gi_push_unary", [_session, c_int32, c_void_p, c_size_t, c_void_p], c_int, check_status)
 gi_push_embeddings = ffi(
-    "gi_push_embeddings", [c_void_p, c_int32, c_void_p, c_size_t, c_size_t, c_void_p], c_int, check_status
+    "gi_push_embeddings", [_session, c_int32, c_void_p, c_size_t, c_size_t, c_void_p], c_int, check_status
 )
-gi_push_pairwise = ffi("gi_push_pairwise", [c_void_p, c_int32, c_void_p, c_size_t, c_void_p], c_int, check_status)
+gi_push_pairwise = ffi("gi_push_pairwise", [_session, c_int32, c_void_p, c_size_t, c_void_p], c_int, check_status)
 
 # Section - Driving
-gi_set_denoiser = ffi("gi_set_denoiser", [c_void_p, S.DENOISE_FN, c_void_p, S.DESTROY_FN], c_int, check_status)
-gi_step = ffi("gi_step", [c_void_p], c_int, check_status)
-gi_prune = ffi("gi_prune", [c_void_p, c_int32], c_int, check_status)
-gi_run = ffi("gi_run", [c_void_p], c_int, check_status)
-gi_discard = ffi("gi_discard", [c_void_p, ctypes.POINTER(c_int32), c_size_t], c_int, check_status)
-gi_set_progress = ffi("gi_set_progress", [c_void_p, S.PROGRESS_FN, c_void_p, S.DESTROY_FN], c_int, check_status)
+gi_set_denoiser = ffi("gi_set_denoiser", [_session, S.DENOISE_FN, c_void_p, S.DESTROY_FN], c_int, check_status)
+gi_step = ffi("gi_step", [_session], c_int, check_status)
+gi_prune = ffi("gi_prune", [_session, c_int32], c_int, check_status)
+gi_run = ffi("gi_run", [_session], c_int, check_status)
+# Since 0.3
+gi_discard = ffi("gi_discard", [_session, c_void_p, c_size_t], c_int, check_status)
+gi_set_progress = ffi("gi_set_progress", [_session, S.PROGRESS_FN, c_void_p, S.DESTROY_FN], c_int, check_status)
 
 # Section - Progress and results
-gi_get_progress = ffi("gi_get_progress", [c_void_p, POINTER(S.GiProgress), c_size_t], c_int, check_status)
-gi_survivors = ffi("gi_survivors", [c_void_p, c_void_p, c_size_t, _size_p], c_int, check_status)
-gi_result_ids = ffi("gi_result_ids", [c_void_p, c_void_p, c_size_t, _size_p], c_int, check_status)
-gi_result_unary = ffi("gi_result_unary", [c_void_p, c_void_p, c_size_t, _size_p], c_int, check_status)
-gi_result_pairwise = ffi("gi_result_pairwise", [c_void_p, c_void_p, c_size_t, _size_p], c_int, check_status)
+gi_get_progress = ffi("gi_get_progress", [_session, POINTER(S.GiProgress), c_size_t], c_int, check_status)
+gi_survivors = ffi("gi_survivors", [_session, c_void_p, c_size_t, _size_p], c_int, check_status)
+gi_result_ids = ffi("gi_result_ids", [_session, c_void_p, c_size_t, _size_p], c_int, check_status)
+gi_result_unary = ffi("gi_result_unary", [_session, c_void_p, c_size_t, _size_p], c_int, check_status)
+gi_result_pairwise = ffi("gi_result_pairwise", [_session, c_void_p, c_size_t, _size_p], c_int, check_status)
 
 # Section - Trace
-gi_trace_count = ffi("gi_trace_count", [c_void_p, _size_p], c_int, check_status)
+gi_trace_count = ffi("gi_trace_count", [_session, _size_p], c_int, check_status)
 gi_trace_record = ffi(
-    "gi_trace_record", [c_void_p, c_size_t, POINTER(S.GiStepRecord), c_size_t], c_int, check_status
+    "gi_trace_record", [_session, c_size_t, POINTER(S.GiStepRecord), c_size_t], c_int, check_status
 )
-gi_trace_ids = ffi("gi_trace_ids", [c_void_p, c_size_t, c_void_p, c_size_t, _size_p], c_int, check_status)
-gi_trace_kept = ffi("gi_trace_kept", [c_void_p, c_size_t, c_void_p, c_size_t, _size_p], c_int, check_status)
+gi_trace_ids = ffi("gi_trace_ids", [_session, c_size_t, c_void_p, c_size_t, _size_p], c_int, check_status)
+gi_trace_kept = ffi("gi_trace_kept", [_session, c_size_t, c_void_p, c_size_t, _size_p], c_int, check_status)
 gi_trace_scores = ffi(
-    "gi_trace_scores", [c_void_p, c_size_t, c_int32, c_void_p, c_size_t, _size_p], c_int, check_status
+    "gi_trace_scores", [_session, c_size_t, c_int32, c_void_p, c_size_t, _size_p], c_int, check_status
 )
 # Since 0.2
-gi_trace_group = ffi("gi_trace_group", [c_void_p, c_size_t, c_void_p, c_size_t, _size_p], c_int, check_status)
+gi_trace_group = ffi("gi_trace_group", [_session, c_size_t, c_void_p, c_size_t, _size_p], c_int, check_status)
 gi_trace_diagnostics = ffi(
-    "gi_trace_diagnostics", [c_void_p, c_size_t, c_int32, POINTER(S.GiDiagnostics), c_size_t], c_int, check_status
+    "gi_trace_diagnostics", [_session, c_size_t, c_int32, POINTER(S.GiDiagnostics), c_size_t], c_int, check_status
 )
 
 # Section - Calibration (since 0.2)
 _int32_p = POINTER(c_int32)
 gi_calibrate = ffi(
     "gi_calibrate",
-    [c_void_p, c_size_t, POINTER(S.GiCalibrationGoal), c_void_p, c_size_t, c_void_p, c_void_p,
+    [POINTER(_session), c_size_t, POINTER(S.GiCalibrationGoal), c_void_p, c_size_t, c_void_p, c_void_p,
      POINTER(S.GiCalibrationReport), c_size_t],
     c_int,
     check_status,
