@@ -36,7 +36,14 @@
 ** - A session must not be used by two threads at the same time, nor from
 **   inside one of its own callbacks (such calls fail with GI_ERR_STATE).
 **   Different sessions may be used on different threads at once.
+** - Each function's block lists every status it can return. "The session
+**   errors" there stands for the three every session function shares:
+**   GI_ERR_ARGUMENT (session NULL), GI_ERR_HANDLE (not a live session) and
+**   GI_ERR_STATE (a call on it is already running: from one of its own
+**   callbacks, or on another thread).
 ** - Nothing reachable from this interface aborts the host process.
+** - The API before the "Experimental API" banner near the end is the stable
+**   core; what follows the banner may still change during 0.x (see there).
 */
 #ifndef GROUP_INFERENCE_H
 #define GROUP_INFERENCE_H
@@ -128,9 +135,11 @@ typedef enum gi_schedule {
                                  max(ceil(n*(1-prune_ratio)), K) - the reference */
     GI_SCHEDULE_COUNTS = 1,   /* keep survivor_counts[t] after step t, or the
                                  counts of schedule_file (see gi_calibrate) */
-    GI_SCHEDULE_ADAPTIVE = 2  /* score every step; keep each candidate that
-                                 could still join the best group given how
-                                 much the scores still move, within budget */
+    GI_SCHEDULE_ADAPTIVE = 2  /* (experimental: see the Experimental API
+                                 banner) score every step; keep each
+                                 candidate that could still join the best
+                                 group given how much the scores still move,
+                                 within budget */
 } gi_schedule;
 
 typedef enum gi_solver {
@@ -189,10 +198,11 @@ typedef struct gi_options {
     int32_t normalize;        /* a gi_normalize (default GI_NORMALIZE_NONE) */
     int32_t trace_every_step; /* 1: score the survivors after every step, also
                                  steps that do not prune, for diagnostics
-                                 (default 0) */
+                                 and calibration (default 0) */
     uint64_t seed;            /* seed of the heuristic's restarts (default 0) */
     /* Since 0.2 (a 0.1 host's smaller struct gets these defaults). */
-    double budget;            /* GI_SCHEDULE_ADAPTIVE: model evaluations allowed,
+    double budget;            /* (experimental) GI_SCHEDULE_ADAPTIVE: model
+                                 evaluations allowed,
                                  as a fraction of M*T, in (0, 1]; at least
                                  enough for M + K(T-1) (default 0.2); other
                                  schedules ignore it */
@@ -228,11 +238,16 @@ typedef struct gi_session gi_session;
 **                 one this library knows, or larger with the unknown trailing
 **                 bytes zero. survivor_counts is copied.
 ** @param session  receives the handle, or NULL on failure
-** @return GI_OK, GI_ERR_ARGUMENT, GI_ERR_LIMIT, GI_ERR_VERSION */
+** @return GI_OK, GI_ERR_ARGUMENT (session NULL, a field out of range, a
+**         schedule_file that cannot be read or does not fit), GI_ERR_LIMIT
+**         (M or T beyond the limits), GI_ERR_VERSION (struct_size) */
 gi_status gi_session_create(const gi_options *options, gi_session **session);
 
-/* Destroy a session and call the destroy hooks of its scorers and denoiser.
-** NULL and already destroyed handles are ignored. */
+/* Destroy a session and call the destroy hooks of its scorers, denoiser and
+** progress hook. NULL and already destroyed handles are ignored. One set of
+** the session's scoring buffers (about 8*M*M + 4*M*dim bytes) is kept for
+** the next session the process creates, which then skips the cost of fresh
+** pages. */
 void gi_session_destroy(gi_session *session);
 
 /* Section - Scorers ------------------------------------------------------ */
@@ -241,7 +256,10 @@ void gi_session_destroy(gi_session *session);
 ** previews they score (0-based; -1 before the first step), the candidate ids
 ** (ascending, alive) and room for the answer. They return 0 on success; any
 ** other value makes the driving call fail with GI_ERR_CALLBACK and is quoted
-** in gi_last_error(). Every value written must be finite. */
+** in gi_last_error(). Every value written must be finite. `ids` and the
+** output buffer belong to the library and are valid during the call only
+** (keep no pointer to them); the output comes pre-filled with NaN, so a
+** value not written is caught. */
 
 /* Write one score per id into scores[0..n-1]; higher is better. */
 typedef int (*gi_unary_fn)(void *user, int32_t step, const int32_t *ids,
@@ -281,7 +299,10 @@ typedef void (*gi_destroy_fn)(void *user);
 **                  is destroyed - or at once if this call fails, so
 **                  ownership of `user` always passes to the library
 ** @param scorer_id receives the scorer's index (0, 1, ...); may be NULL
-** @return GI_OK, GI_ERR_ARGUMENT, GI_ERR_HANDLE, GI_ERR_STATE, GI_ERR_LIMIT */
+** @return GI_OK, GI_ERR_ARGUMENT (name NULL, empty, too long or taken;
+**         weight not finite; dim 0), GI_ERR_STATE (after the first gi_step
+**         or gi_prune), GI_ERR_LIMIT (GI_MAX_SCORERS reached, dim beyond
+**         GI_MAX_EMBEDDING_DIM), and the session errors */
 gi_status gi_add_unary_scorer(gi_session *session, const char *name,
                               double weight, gi_unary_fn fn, void *user,
                               gi_destroy_fn destroy, int32_t *scorer_id);
@@ -301,10 +322,12 @@ gi_status gi_add_pairwise_scorer(gi_session *session, const char *name,
 ** and replaces the previous pairwise push of that scorer. A pushed pairwise
 ** matrix follows the rule of gi_pairwise_fn (symmetric, or strictly
 ** triangular).
-** @return GI_OK, GI_ERR_ARGUMENT (unknown scorer, wrong kind or dim, id out
-**         of range or pruned), GI_ERR_SCORES (NaN/Inf, zero embedding, a
-**         pairwise matrix neither symmetric nor strictly triangular),
-**         GI_ERR_HANDLE, GI_ERR_STATE (session done) */
+** @return GI_OK, GI_ERR_ARGUMENT (unknown scorer, one with a callback,
+**         wrong kind or dim, NULL arrays, n outside 1..M, an id out of
+**         range, pruned or repeated), GI_ERR_SCORES (NaN/Inf, zero
+**         embedding, a pairwise matrix neither symmetric nor strictly
+**         triangular), GI_ERR_STATE (session done), and the session
+**         errors */
 gi_status gi_push_unary(gi_session *session, int32_t scorer_id,
                         const int32_t *ids, size_t n, const double *scores);
 gi_status gi_push_embeddings(gi_session *session, int32_t scorer_id,
@@ -325,7 +348,8 @@ typedef int (*gi_denoise_fn)(void *user, int32_t step, const int32_t *ids,
 ** the loop itself: advance the survivors (gi_survivors), push scores if the
 ** next step needs them (gi_progress.scores_needed), then call gi_step.
 ** destroy follows the same rule as for scorers; a replaced denoiser's destroy
-** hook is called at once. */
+** hook is called at once.
+** @return GI_OK, and the session errors */
 gi_status gi_set_denoiser(gi_session *session, gi_denoise_fn fn, void *user,
                           gi_destroy_fn destroy);
 
@@ -337,21 +361,34 @@ gi_status gi_set_denoiser(gi_session *session, gi_denoise_fn fn, void *user,
 ** already counted: this call only retries the scoring and pruning. If the
 ** denoiser failed, nothing was counted and this call calls it again.
 ** @return GI_OK, GI_WARNING (an exact solve hit its time limit),
-**         GI_ERR_STATE (already done; no scorers), GI_ERR_CALLBACK,
-**         GI_ERR_SCORES, GI_ERR_SOLVER, GI_ERR_HANDLE */
+**         GI_ERR_STATE (already done; no scorers), GI_ERR_CALLBACK (a
+**         scorer or the denoiser returned non-zero), GI_ERR_SCORES (a
+**         value not finite or missing, a zero embedding, an asymmetric
+**         matrix, magnitudes beyond GI_MAX_SCORE_MAGNITUDE), GI_ERR_SOLVER
+**         (GLPK failed), GI_ERR_LIMIT (GI_SOLVER_EXACT or GI_SOLVER_MIP
+**         asked to prune more than GI_MAX_EXACT_CANDIDATES), and the
+**         session errors */
 gi_status gi_step(gi_session *session);
 
 /* Score the survivors now and keep the best `keep` of them, K <= keep <=
 ** alive; keep == alive does nothing. The schedule continues from the smaller
 ** set. Allowed before the first step (scores then describe the initial
-** noises, step -1) and between steps, not once done. */
+** noises, step -1) and between steps, not once done.
+** @return GI_OK, GI_WARNING (an exact solve hit its time limit),
+**         GI_ERR_ARGUMENT (keep outside [K, alive]), GI_ERR_STATE (done, no
+**         scorers, or a failed step's retry pending: call gi_step first),
+**         GI_ERR_CALLBACK, GI_ERR_SCORES, GI_ERR_SOLVER, GI_ERR_LIMIT (as
+**         for gi_step), and the session errors */
 gi_status gi_prune(gi_session *session, int32_t keep);
 
 /* gi_step until done. Needs a denoiser. With a progress hook
 ** (gi_set_progress), the hook is called after every step and may stop the
 ** run early.
-** @return as gi_step; GI_WARNING if any exact solve hit its time limit;
-**         GI_ERR_CANCELLED if the progress hook asked to stop */
+** @return GI_OK, GI_WARNING (an exact solve hit its time limit in any
+**         step), GI_ERR_CANCELLED (the progress hook asked to stop),
+**         GI_ERR_STATE (already done, no scorers, no denoiser),
+**         GI_ERR_CALLBACK, GI_ERR_SCORES, GI_ERR_SOLVER, GI_ERR_LIMIT (as
+**         for gi_step), and the session errors */
 gi_status gi_run(gi_session *session);
 
 /* Remove alive candidates from the survivors without scoring them - for
@@ -362,10 +399,10 @@ gi_status gi_run(gi_session *session);
 ** the smaller set.
 ** @param ids  distinct alive ids in 0..M-1; may be NULL when n = 0
 ** @param n    how many; 0 does nothing
-** @return GI_OK, GI_ERR_ARGUMENT (ids NULL with n > 0, an id out of range,
-**         already pruned or repeated, or fewer than K candidates would
-**         remain), GI_ERR_STATE (done, or called from a callback),
-**         GI_ERR_HANDLE (since 0.3) */
+** @return GI_OK, GI_ERR_ARGUMENT (ids NULL with n > 0, n > M, an id out
+**         of range, already pruned or repeated, or fewer than K candidates
+**         would remain), GI_ERR_STATE (done), and the session errors
+**         (since 0.3) */
 gi_status gi_discard(gi_session *session, const int32_t *ids, size_t n);
 
 /* Section - Progress and results ----------------------------------------- */
@@ -398,7 +435,9 @@ typedef struct gi_progress {
 
 /* Where the session stands. Usable at any time.
 ** @param size  sizeof(gi_progress) as the caller compiled it; fields beyond
-**              it are not written */
+**              it are not written
+** @return GI_OK, GI_ERR_ARGUMENT (progress NULL), GI_ERR_VERSION (size
+**         below the 0.1 struct's 56 bytes), and the session errors */
 gi_status gi_get_progress(const gi_session *session, gi_progress *progress,
                           size_t size);
 
@@ -413,25 +452,30 @@ typedef int (*gi_progress_fn)(void *user, const gi_progress *progress);
 /* Set (fn non-NULL) or clear (fn NULL) the progress hook. destroy follows
 ** the rule of the scorers: called once with `user` when the session is
 ** destroyed or the hook replaced, or at once if this call fails.
-** @return GI_OK, GI_ERR_HANDLE, GI_ERR_STATE (called from a callback)
-**         (since 0.3) */
+** @return GI_OK, and the session errors (since 0.3) */
 gi_status gi_set_progress(gi_session *session, gi_progress_fn fn, void *user,
                           gi_destroy_fn destroy);
 
-/* The alive candidates' ids, ascending. */
+/* The alive candidates' ids, ascending.
+** @return GI_OK, GI_ERR_ARGUMENT (count NULL, capacity too small), and the
+**         session errors */
 gi_status gi_survivors(const gi_session *session, int32_t *ids,
                        size_t capacity, size_t *count);
 
-/* The final group (K ids, ascending), once done; GI_ERR_STATE before. */
+/* The final group (K ids, ascending), once done.
+** @return GI_OK, GI_ERR_STATE (not done yet), GI_ERR_ARGUMENT (count NULL,
+**         capacity too small), and the session errors */
 gi_status gi_result_ids(const gi_session *session, int32_t *ids,
                         size_t capacity, size_t *count);
 
-/* The final group's combined unary scores, in the order of gi_result_ids. */
+/* The final group's combined unary scores, in the order of gi_result_ids.
+** @return as gi_result_ids */
 gi_status gi_result_unary(const gi_session *session, double *scores,
                           size_t capacity, size_t *count);
 
 /* The final group's combined pairwise scores b_ij, K x K row-major, zero
-** diagonal, in the order of gi_result_ids (count = K*K). */
+** diagonal, in the order of gi_result_ids (count = K*K).
+** @return as gi_result_ids */
 gi_status gi_result_pairwise(const gi_session *session, double *matrix,
                              size_t capacity, size_t *count);
 
@@ -442,7 +486,12 @@ typedef enum gi_solve_status {
     GI_SOLVE_OPTIMAL = 1,    /* proven optimal (to a relative 1e-11) */
     GI_SOLVE_GAP_LIMIT = 2,  /* stopped when the gap fell to mip_gap */
     GI_SOLVE_TIME_LIMIT = 3, /* stopped at time_limit; see gap */
-    GI_SOLVE_HEURISTIC = 4   /* heuristic only; gap from a cheap bound */
+    GI_SOLVE_HEURISTIC = 4   /* heuristic only; the gap comes from the cheap
+                                bound for gi_solve_qip and a session's
+                                selection of K; a session's heuristic prunes
+                                that keep more than K skip it (bound NaN,
+                                GI_BOUND_NONE): it would cost as much as
+                                the solve */
 } gi_solve_status;
 
 /* Which bound a solve reports (since 0.3). */
@@ -488,32 +537,106 @@ typedef struct gi_step_record {
 #define GI_TRACE_DIVERSITY (-2) /* mean combined pairwise score to the other
                                    scored candidates */
 
-/* The number of records. */
+/* The number of records.
+** @return GI_OK, GI_ERR_ARGUMENT (count NULL), and the session errors */
 gi_status gi_trace_count(const gi_session *session, size_t *count);
 
-/* Record `index` (0-based, in order of scoring). */
+/* Record `index` (0-based, in order of scoring).
+** @param size  sizeof(gi_step_record) as the caller compiled it
+** @return GI_OK, GI_ERR_ARGUMENT (index out of range, record NULL),
+**         GI_ERR_VERSION (size below the 0.1 struct's 72 bytes), and the
+**         session errors */
 gi_status gi_trace_record(const gi_session *session, size_t index,
                           gi_step_record *record, size_t size);
 
-/* The ids scored in record `index`, ascending. */
+/* The ids scored in record `index`, ascending (a discard record: the ids
+** it removed).
+** @return GI_OK, GI_ERR_ARGUMENT (index out of range, count NULL, capacity
+**         too small), and the session errors */
 gi_status gi_trace_ids(const gi_session *session, size_t index, int32_t *ids,
                        size_t capacity, size_t *count);
 
-/* The ids kept in record `index`, ascending. */
+/* The ids kept in record `index`, ascending.
+** @return as gi_trace_ids */
 gi_status gi_trace_kept(const gi_session *session, size_t index, int32_t *ids,
                         size_t capacity, size_t *count);
 
 /* Scores of record `index`, one per scored id (order of gi_trace_ids):
 ** which >= 0 is a scorer id - its raw score (unary) or its raw mean
 ** difference to the other scored candidates (embedding, pairwise) -, or
-** GI_TRACE_UNARY / GI_TRACE_DIVERSITY for the combined ones. */
+** GI_TRACE_UNARY / GI_TRACE_DIVERSITY for the combined ones. A discard
+** record has no scores (count = 0).
+** @return GI_OK, GI_ERR_ARGUMENT (index out of range, `which` neither a
+**         scorer id nor GI_TRACE_UNARY or GI_TRACE_DIVERSITY, count NULL,
+**         capacity too small), and the session errors */
 gi_status gi_trace_scores(const gi_session *session, size_t index,
                           int32_t which, double *scores, size_t capacity,
                           size_t *count);
 
+/* Section - One-shot selection ------------------------------------------- */
+
+typedef struct gi_solve_result {
+    double objective;      /* of the returned selection, in float64 */
+    double bound;          /* upper bound on the optimum; NaN if none */
+    double gap;            /* as in gi_step_record */
+    double seconds;        /* wall time of the solve */
+    int32_t status;        /* a gi_solve_status (never GI_SOLVE_NONE) */
+    int32_t bound_kind;    /* a gi_bound_kind: which bound `bound` is (this
+                              field was `reserved`, always 0, before 0.3) */
+    int64_t nodes;         /* branch-and-bound nodes explored; 0 heuristic */
+} gi_solve_result;
+
+/* Choose k of n items maximising sum_i u_i y_i + lambda sum_{i<j} b_ij y_i y_j.
+** @param n          1..GI_MAX_CANDIDATES
+** @param unary      n finite values
+** @param pairwise   n x n row-major, finite; symmetric or strictly
+**                   triangular as for gi_pairwise_fn (an asymmetric matrix
+**                   is GI_ERR_ARGUMENT); the diagonal is ignored
+** @param lambda     finite
+** @param k          1..n
+** @param options    NULL for defaults; reads solver, time_limit, mip_gap,
+**                   seed, restarts, memory_limit
+** @param selection  room for k indices; receives the chosen ones, ascending
+** @param result     NULL, or receives objective, bound, status, ...
+** @param result_size sizeof(gi_solve_result) as the caller compiled it
+** @return GI_OK, GI_WARNING (an exact solve hit its time limit),
+**         GI_ERR_ARGUMENT (n = 0, NULL arrays, k outside 1..n, lambda not
+**         finite, an asymmetric matrix, an option out of range),
+**         GI_ERR_SCORES (a value not finite or beyond
+**         GI_MAX_SCORE_MAGNITUDE), GI_ERR_LIMIT (n beyond the limit; EXACT
+**         or MIP for more than GI_MAX_EXACT_CANDIDATES), GI_ERR_SOLVER
+**         (GLPK failed), GI_ERR_VERSION (result_size, options struct_size) */
+gi_status gi_solve_qip(size_t n, const double *unary, const double *pairwise,
+                       double lambda, int32_t k, const gi_options *options,
+                       int32_t *selection, gi_solve_result *result,
+                       size_t result_size);
+
+/* ==========================================================================
+** Experimental API
+** ==========================================================================
+** Everything after this banner may still change in a 0.x minor release:
+** the best group of each record (gi_trace_group), per-record diagnostics,
+** calibration and schedule files - and, declared above with the options,
+** the adaptive schedule (GI_SCHEDULE_ADAPTIVE and budget).
+** What "experimental" promises:
+** - the functions stay exported and keep their signatures and struct
+**   layouts within a minor version; a change comes with a minor version
+**   bump and a note at gi_version_number;
+** - they check their input, never abort, and report errors like the rest;
+** - the answers of the methods (the schedules calibration proposes, the
+**   adaptive rule's choices) may change between minor versions as the
+**   methods improve.
+** Everything before the banner is the stable core - options, session,
+** scorers, push, step, prune, run, discard, progress, results, the trace
+** records, one-shot selection - and changes only compatibly during 0.x.
+** ======================================================================== */
+
+/* Section - Trace groups and diagnostics (experimental) ------------------- */
+
 /* The best group of K under record `index`'s scores: the kept ids when the
 ** record kept K; otherwise computed only in detail mode (trace_every_step or
-** the adaptive schedule), else count = 0. */
+** the adaptive schedule), else count = 0 (also for a discard record).
+** @return as gi_trace_ids */
 gi_status gi_trace_group(const gi_session *session, size_t index, int32_t *ids,
                          size_t capacity, size_t *count);
 
@@ -538,12 +661,17 @@ typedef struct gi_diagnostics {
 
 /* Diagnostics of record `index` for the scores `which` selects (as in
 ** gi_trace_scores). "diversity" scores are means over the scored set, so
-** they also move when the set shrinks. */
+** they also move when the set shrinks. Discard records are skipped as
+** "previous" records and have no diagnostics of their own (all NaN).
+** @param size  sizeof(gi_diagnostics) as the caller compiled it
+** @return GI_OK, GI_ERR_ARGUMENT (index out of range, `which` unknown,
+**         diagnostics NULL), GI_ERR_VERSION (size), and the session
+**         errors */
 gi_status gi_trace_diagnostics(const gi_session *session, size_t index,
                                int32_t which, gi_diagnostics *diagnostics,
                                size_t size);
 
-/* Section - Calibration --------------------------------------------------- */
+/* Section - Calibration (experimental) ------------------------------------ */
 
 /* What gi_calibrate aims for - set exactly one of the two: the most
 ** retention within `budget`, or the fewest model evaluations that keep at
@@ -578,8 +706,12 @@ typedef struct gi_calibration_report {
 **                         is chosen directly with step t's scores
 ** @param step_overlap     NULL, or T values: share of that group in full
 **                         selection's group
-** @return GI_OK, GI_ERR_ARGUMENT (runs unfit, goal out of range, or no
-**         schedule meets it), GI_ERR_HANDLE, GI_ERR_STATE (a run not done) */
+** @return GI_OK, GI_ERR_ARGUMENT (a NULL array or run, a repeated run,
+**         num_runs outside 1..10000, runs unfit - different M, K, T or
+**         lambda, not full, discarded candidates -, goal out of range,
+**         capacity below T, or no schedule meets the goal), GI_ERR_HANDLE
+**         (a run is not a live session), GI_ERR_STATE (a run not done, or
+**         in a call), GI_ERR_VERSION (report_size) */
 gi_status gi_calibrate(const gi_session *const *runs, size_t num_runs,
                        const gi_calibration_goal *goal,
                        int32_t *survivor_counts, size_t capacity,
@@ -589,7 +721,11 @@ gi_status gi_calibrate(const gi_session *const *runs, size_t num_runs,
 /* Write a schedule (e.g. from gi_calibrate) as a small JSON file that
 ** options.schedule_file and gi_schedule_load read. `lambda` is the lambda it
 ** was calibrated for (NaN: not recorded); a session with another lambda is
-** refused, since retention depends on it. report may be NULL. */
+** refused, since retention depends on it. report may be NULL.
+** @return GI_OK, GI_ERR_ARGUMENT (path or survivor_counts NULL; M, K, T or
+**         the counts out of range; lambda infinite; the file cannot be
+**         written), GI_ERR_LIMIT (M or T beyond the limits), GI_ERR_VERSION
+**         (report_size) */
 gi_status gi_schedule_save(const char *path, int32_t num_candidates,
                            int32_t group_size, int32_t num_steps,
                            double lambda, const int32_t *survivor_counts,
@@ -598,45 +734,14 @@ gi_status gi_schedule_save(const char *path, int32_t num_candidates,
 
 /* Read a schedule file: M, K, T, lambda (NaN if not recorded; each pointer
 ** may be NULL) and the counts (count = T; survivor_counts NULL asks only for
-** the count). */
+** the count).
+** @return GI_OK, GI_ERR_ARGUMENT (path or count NULL; the file missing,
+**         unreadable, larger than 1 MiB or malformed; capacity below T) */
 gi_status gi_schedule_load(const char *path, int32_t *num_candidates,
                            int32_t *group_size, int32_t *num_steps,
                            double *lambda, int32_t *survivor_counts,
                            size_t capacity,
                            size_t *count);
-
-/* Section - One-shot selection ------------------------------------------- */
-
-typedef struct gi_solve_result {
-    double objective;      /* of the returned selection, in float64 */
-    double bound;          /* upper bound on the optimum; NaN if none */
-    double gap;            /* as in gi_step_record */
-    double seconds;        /* wall time of the solve */
-    int32_t status;        /* a gi_solve_status (never GI_SOLVE_NONE) */
-    int32_t bound_kind;    /* a gi_bound_kind: which bound `bound` is (this
-                              field was `reserved`, always 0, before 0.3) */
-    int64_t nodes;         /* branch-and-bound nodes explored; 0 heuristic */
-} gi_solve_result;
-
-/* Choose k of n items maximising sum_i u_i y_i + lambda sum_{i<j} b_ij y_i y_j.
-** @param n          1..GI_MAX_CANDIDATES
-** @param unary      n finite values
-** @param pairwise   n x n row-major, finite; symmetric or strictly
-**                   triangular as for gi_pairwise_fn (an asymmetric matrix
-**                   is GI_ERR_ARGUMENT); the diagonal is ignored
-** @param lambda     finite
-** @param k          1..n
-** @param options    NULL for defaults; reads solver, time_limit, mip_gap,
-**                   seed, restarts, memory_limit
-** @param selection  room for k indices; receives the chosen ones, ascending
-** @param result     NULL, or receives objective, bound, status, ...
-** @param result_size sizeof(gi_solve_result) as the caller compiled it
-** @return GI_OK, GI_WARNING (exact solve hit its time limit), GI_ERR_ARGUMENT,
-**         GI_ERR_LIMIT, GI_ERR_SOLVER, GI_ERR_VERSION */
-gi_status gi_solve_qip(size_t n, const double *unary, const double *pairwise,
-                       double lambda, int32_t k, const gi_options *options,
-                       int32_t *selection, gi_solve_result *result,
-                       size_t result_size);
 
 #ifdef __cplusplus
 } /* extern "C" */

@@ -14,6 +14,10 @@ enum GroupInferenceCLI {
 
     static func main() {
         var args = Array(CommandLine.arguments.dropFirst())
+        if args.first == "-h" || args.first == "--help" {
+            print(usage)
+            exit(0)
+        }
         guard args.first == "qip" else { fail(usage) }
         args.removeFirst()
         var file: String?

@@ -75,5 +75,11 @@ expect_bad "time_limit" qip "$base" --time-limit -1
 expect_bad "mip_gap" qip "$base" --gap 2
 expect_bad "needs a value" qip "$base" --gap
 
+# Help: exit 0 with the usage on stdout, with or without the subcommand.
+for args in "--help" "-h" "qip --help"; do
+  out=$("$cli" $args 2>/dev/null) && case "$out" in usage:*) ;; *) fail "'$args' printed '$out'";; esac \
+    || fail "'$args' exited $?"
+done
+
 if [ $failures -gt 0 ]; then echo "test_cli: $failures failures"; exit 1; fi
 echo "test_cli: all CLI checks passed"

@@ -6,6 +6,14 @@
 /// without searching. Every step reads the clock: the solve returns within
 /// `options.timeLimit` (plus one step of the search in progress, a few ms).
 public func solve(_ p: SelectionProblem, options: SolverOptions = SolverOptions()) throws(GroupInferenceError) -> Solution {
+    try solve(p, options: options, cheapBound: true)
+}
+
+/// `cheapBound: false` skips the cheap bound where only the report would
+/// read it (the heuristic solver): a session's prunes that keep more than K,
+/// where it costs about as much as the heuristic itself. The solution then
+/// has no bound (`BoundKind.none`).
+func solve(_ p: SelectionProblem, options: SolverOptions, cheapBound wanted: Bool) throws(GroupInferenceError) -> Solution {
     try options.validate()
     if options.choice == .exact || options.choice == .mip, p.count > Limits.maxExactCandidates {
         throw .limit("the \(options.choice == .exact ? "exact" : "MIP") solver handles at most \(Limits.maxExactCandidates) candidates per selection; this one has \(p.count) (use the auto or heuristic solver)")
@@ -23,8 +31,9 @@ public func solve(_ p: SelectionProblem, options: SolverOptions = SolverOptions(
                                                deadline: deadline)
     }
     let value = p.objective(of: heuristic)
-    // nil when the clock runs out first (only at thousands of candidates)
-    let bound = CheapBound.bound(p, deadline: deadline)
+    // Skipped where only the heuristic solver's report would read it (see
+    // above); nil also when the clock runs out first (thousands of candidates).
+    let bound = wanted || options.choice != .heuristic ? CheapBound.bound(p, deadline: deadline) : nil
     if let bound, bound - value <= Solution.proofTolerance(value) {
         return Solution(selection: heuristic, objective: value, bound: bound, boundKind: .cheap,
                         status: .optimal, seconds: clock.elapsed, nodes: 0)

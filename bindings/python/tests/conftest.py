@@ -81,6 +81,18 @@ class Host:
         return s
 
 
+class FlakyScorer:
+    """The host's quality score, except that it raises `error` at `step` while `failing` is set."""
+
+    def __init__(self, host: Host, step: int, error: BaseException) -> None:
+        self.host, self.step, self.error, self.failing = host, step, error, True
+
+    def __call__(self, step: int, ids: np.ndarray) -> np.ndarray:
+        if self.failing and step == self.step:
+            raise self.error
+        return self.host.quality[ids]
+
+
 @pytest.fixture
 def host() -> Host:
     return Host()

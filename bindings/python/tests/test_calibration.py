@@ -144,3 +144,6 @@ def test_schedule_files_record_lambda_and_refuse_another(runs: list[gi.Session],
                    schedule="calibrated", schedule_file=path)
     gi.save_schedule(tmp_path / "plain.json", M, K, T, c.counts)
     assert gi.load_schedule(tmp_path / "plain.json").lam is None
+    with gi.Session(num_candidates=M, group_size=K, num_steps=T, lam=c.lam * 2 + 1,
+                    schedule="calibrated", schedule_file=tmp_path / "plain.json") as s:
+        assert s.lam == c.lam * 2 + 1  # a file without lambda suits any

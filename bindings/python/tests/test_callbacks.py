@@ -14,7 +14,7 @@ import pytest
 import groupinference as gi
 from groupinference import _callbacks
 
-from conftest import Host
+from conftest import FlakyScorer, Host
 
 
 def notes(error: BaseException) -> list[str]:
@@ -187,26 +187,20 @@ class Boom(Exception):
 
 
 def test_scorer_exception_is_reraised_with_its_traceback(host: Host) -> None:
-    fail = {"on": True}
-
-    def score(step: int, ids: np.ndarray) -> np.ndarray:
-        if fail["on"] and step == 1:
-            raise Boom("scorer exploded")
-        return host.quality[ids]
-
+    score = FlakyScorer(host, 1, Boom("scorer exploded"))
     with gi.Session(num_candidates=16, group_size=3, num_steps=4) as s:
         s.add_unary_scorer("quality", score)
         s.set_denoiser(host.denoise)
         with pytest.raises(Boom, match="scorer exploded") as caught:
             s.run()
         frames = [frame.name for frame in traceback.extract_tb(caught.value.__traceback__)]
-        assert "score" in frames and "run" in frames  # raised where it happened, re-raised from run()
+        assert "__call__" in frames and "run" in frames  # raised where it happened, re-raised from run()
         assert notes(caught.value) == [
             "groupinference: gi_run: scorer 'quality' returned 1 at step 1 [GI_ERR_CALLBACK]"
         ]
         p = s.progress
         assert p.retry_pending and p.steps_done == 2 and not p.done
-        fail["on"] = False
+        score.failing = False
         s.run()  # retries the scoring, then continues
         assert s.progress.done and len(s.result().ids) == 3
 
@@ -262,14 +256,22 @@ def test_keyboard_interrupt_in_the_denoiser(host: Host) -> None:
             raise KeyboardInterrupt
         host.denoise(step, ids)
 
+    interrupted_then_resumed(host, denoise, step=2, resume_with=host.denoise)
+
+
+def interrupted_then_resumed(host: Host, denoise: Any, step: int, resume_with: Any = None) -> None:
+    """run() raises the KeyboardInterrupt `denoise` raises at `step`; the next run() completes."""
     with gi.Session(num_candidates=16, group_size=3, num_steps=4) as s:
         s.add_unary_scorer("q", host.score)
         s.set_denoiser(denoise)
         with pytest.raises(KeyboardInterrupt) as caught:
             s.run()
-        assert notes(caught.value) == ["groupinference: gi_run: the denoiser returned 1 at step 2 [GI_ERR_CALLBACK]"]
-        assert s.progress.steps_done == 2 and not s.progress.done
-        s.set_denoiser(host.denoise)
+        assert notes(caught.value) == [
+            f"groupinference: gi_run: the denoiser returned 1 at step {step} [GI_ERR_CALLBACK]"
+        ]
+        assert s.progress.steps_done == step and not s.progress.done
+        if resume_with is not None:
+            s.set_denoiser(resume_with)
         s.run()
         assert s.progress.done
 
@@ -287,15 +289,8 @@ def test_real_sigint_during_run(host: Host) -> None:
                 pass
         host.denoise(step, ids)
 
-    with gi.Session(num_candidates=16, group_size=3, num_steps=4) as s:
-        s.add_unary_scorer("q", host.score)
-        s.set_denoiser(denoise)
-        with pytest.raises(KeyboardInterrupt) as caught:
-            s.run()
-        assert notes(caught.value) == ["groupinference: gi_run: the denoiser returned 1 at step 1 [GI_ERR_CALLBACK]"]
-        assert s.progress.steps_done == 1
-        s.run()
-        assert s.progress.done and sent == [1]
+    interrupted_then_resumed(host, denoise, step=1)
+    assert sent == [1]
 
 
 def test_system_exit_in_a_scorer(host: Host) -> None:
@@ -394,3 +389,20 @@ def test_closing_the_session_from_its_own_callback(host: Host) -> None:
         with pytest.raises(gi.HandleError, match="closed"):
             s.step()
     assert _callbacks.live_contexts() == baseline
+
+
+def test_ids_array_is_reused_only_while_nothing_else_refers_to_it() -> None:
+    first, second = np.arange(5, dtype=np.int32), np.arange(10, 15, dtype=np.int32)
+    copies = _callbacks.IdsCopies()
+    ids = copies.take(first.ctypes.data, 5)
+    assert ids.tolist() == [0, 1, 2, 3, 4] and not ids.flags.writeable
+    address = ids.ctypes.data
+    del ids
+    assert copies.take(second.ctypes.data, 5).ctypes.data == address  # nobody kept it: reused
+    kept = copies.take(first.ctypes.data, 5)
+    tail = kept[2:]  # a view of it: refers to the array the binding writes into
+    del kept
+    again = copies.take(second.ctypes.data, 5)
+    assert tail.tolist() == [2, 3, 4]  # not overwritten: the binding used a new array
+    assert again.tolist() == [10, 11, 12, 13, 14]
+    assert copies.take(first.ctypes.data, 3).tolist() == [0, 1, 2]

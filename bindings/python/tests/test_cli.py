@@ -147,7 +147,6 @@ MALFORMED = {
     "a directory": (args("qip", "TMP"), "cannot read"),
     "no subcommand": (args("nonsense"), "usage"),
     "nothing": (args(), "usage"),
-    "-h first": (args("-h"), "usage"),
     "no file": (args("qip"), "no instance file"),
     "bad solver": (args("qip", "BASE", "--solver", "fast"), "--solver fast: expected exact, heuristic, auto or mip"),
     "bad time": (args("qip", "BASE", "--time-limit", "soon"), "expected a number"),
@@ -179,9 +178,15 @@ def test_malformed_input(capsys: pytest.CaptureFixture[str], tmp_path: Path, cas
             assert err == s_err
 
 
-def test_help(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = run(capsys, "qip", "--help")
+@pytest.mark.parametrize("argv", [["qip", "--help"], ["qip", "-h"], ["--help"], ["-h"], ["qip", "x.json", "--help"]])
+def test_help(capsys: pytest.CaptureFixture[str], argv: list[str]) -> None:
+    code, out, err = run(capsys, *argv)
     assert (code, err) == (0, "") and out == cli.USAGE + "\n"
+
+
+def test_help_as_a_module() -> None:
+    done = subprocess.run([sys.executable, "-m", "groupinference", "--help"], capture_output=True, text=True)
+    assert (done.returncode, done.stderr) == (0, "") and done.stdout == cli.USAGE + "\n"
 
 
 def test_time_limited_exact_solve_is_success(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

@@ -98,3 +98,10 @@ def test_stale_handles_are_refused_by_the_library(host: Host) -> None:
 def test_failed_create_leaves_nothing_to_close() -> None:
     with pytest.raises(gi.ArgumentError):
         gi.Session(num_candidates=3, group_size=4)
+
+
+def test_the_package_exports_every_error() -> None:
+    from groupinference import errors
+
+    assert set(errors.__all__) <= set(gi.__all__)
+    assert all(getattr(gi, name) is getattr(errors, name) for name in errors.__all__)

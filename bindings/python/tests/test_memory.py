@@ -31,6 +31,11 @@ def one_session(i: int) -> None:
         s.add_pairwise_scorer("same", lambda step, ids: np.ones((len(ids), len(ids))))
         s.set_denoiser(lambda step, ids: None)
         s.set_denoiser(lambda step, ids: None)  # replaced: the first one's hook runs
+        if i % 2:
+            try:  # a progress hook that stops the run, then a resumed run: both hooks released
+                s.run(progress=lambda p: p.steps_done == 1)
+            except gi.Cancelled:
+                pass
         s.run()
         r = s.result()
         assert len(r.ids) == 2 and len(r.records) == 2
@@ -42,9 +47,10 @@ def one_session(i: int) -> None:
                 ids = s.survivors
                 s.push_unary(q, ids, QUALITY[ids])
                 s.step()
-        # A session left to the garbage collector, after a failing callback.
+        # A discard, and a session left to the garbage collector, after a failing callback.
         s2 = gi.Session(num_candidates=8, group_size=2, num_steps=2)
         s2.add_unary_scorer("q", lambda step, ids: QUALITY[ids])
+        s2.discard([0, 1])
         s2.set_denoiser(lambda step, ids: (_ for _ in ()).throw(RuntimeError("boom")))
         try:
             s2.run()

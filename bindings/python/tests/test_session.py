@@ -25,11 +25,12 @@ def test_defaults_come_from_gi_options_init() -> None:
         "survivor_counts": None, "solver": "auto", "time_limit": DEFAULTS.time_limit,
         "mip_gap": DEFAULTS.mip_gap, "normalize": "none", "trace_every_step": False, "seed": DEFAULTS.seed,
         "budget": DEFAULTS.budget, "schedule_file": None, "restarts": DEFAULTS.restarts,
+        "memory_limit": DEFAULTS.memory_limit,
     }
     # The values the header documents.
     assert (defaults["num_candidates"], defaults["group_size"], defaults["num_steps"]) == (64, 4, 20)
     assert (defaults["lam"], defaults["prune_ratio"], defaults["time_limit"], defaults["mip_gap"]) == (1.0, 0.5, 0.1, 0.0)
-    assert (defaults["budget"], defaults["restarts"]) == (0.2, 0)
+    assert (defaults["budget"], defaults["restarts"], defaults["memory_limit"]) == (0.2, 0, 256 * 2**20)
     with gi.Session() as s:
         assert (s.num_candidates, s.group_size, s.num_steps) == (64, 4, 20)
         p = s.progress
@@ -95,7 +96,9 @@ def test_records_describe_every_scoring(host: Host) -> None:
         assert rec.diversity.shape == rec.ids.shape
         assert rec.solve_status in {"none", "optimal", "gap_limit", "time_limit", "heuristic"}
         assert rec.seconds_scoring >= 0 and rec.seconds_solving >= 0
-        assert not rec.on_demand
+        assert not rec.on_demand and rec.discarded == 0
+        assert rec.bound_kind in {"none", "trivial", "cheap", "relaxation", "mip"}
+        assert (rec.bound_kind == "none") == (rec.bound is None)
         if rec.bound is None:
             assert rec.gap is None
         else:
@@ -250,6 +253,8 @@ def test_sessions_are_deterministic(host: Host) -> None:
         ({"time_limit": float("inf")}, gi.ArgumentError, "time_limit"),
         ({"mip_gap": 1.0}, gi.ArgumentError, "mip_gap"),
         ({"trace_every_step": 2}, gi.ArgumentError, "trace_every_step"),
+        ({"memory_limit": 2**20 - 1}, gi.ArgumentError, "memory_limit = 1048575 bytes is below the minimum of 1 MiB"),
+        ({"memory_limit": 2**64}, ValueError, "memory_limit = 18446744073709551616 is out of range"),
     ],
 )
 def test_bad_options(host: Host, options: dict[str, object], error: type[Exception], words: str) -> None:
@@ -356,3 +361,35 @@ def test_context_manager_and_repr() -> None:
         assert "M=8 K=2 T=2" in repr(s) and not s.closed
     assert s.closed and repr(s) == "<groupinference.Session closed>"
     s.close()  # idempotent
+
+
+def test_result_and_record_reprs_are_summaries(host: Host) -> None:
+    with gi.Session(num_candidates=256, group_size=100, num_steps=3, lam=0.5, solver="heuristic") as s:
+        s.add_unary_scorer("q", lambda step, ids: np.sin(ids.astype(float)))
+        s.add_embedding_scorer("e", lambda step, ids: np.cos(np.outer(ids + 1, np.arange(1, 9))), dim=8)
+        s.set_denoiser(lambda step, ids: None)
+        s.run()
+        r = s.result()
+    text = repr(r)
+    assert len(text) < 200, text  # the dataclass repr printed every record's arrays: tens of kilobytes
+    assert text.startswith("<Result ids=[") and "..., " in text and "(100 ids)" in text
+    assert f"objective={r.objective:.6g}" in text and f"{len(r.records)} records" in text
+    assert all(len(repr(rec)) < 120 for rec in r.records)
+    assert repr(r.records[0]).startswith("<StepRecord step=0 scored=256 kept=")
+
+
+def test_option_and_status_literals_match_the_library_names() -> None:
+    from typing import get_args, get_type_hints
+
+    from groupinference import _options, results
+    from groupinference import _structs as S
+
+    assert set(get_args(gi.ScheduleName)) == set(_options.SCHEDULE_NAMES)
+    assert set(get_args(gi.SolverName)) == set(S.SOLVERS)
+    assert set(get_args(gi.NormalizeName)) == set(S.NORMALIZATIONS)
+    assert set(get_args(gi.SolveStatus)) == set(S.SOLVE_STATUS_NAMES.values())
+    assert set(get_args(gi.BoundKind)) == set(S.BOUND_KIND_NAMES.values())
+    hints = get_type_hints(gi.Session.__init__)
+    assert (hints["schedule"], hints["solver"], hints["normalize"]) == (gi.ScheduleName, gi.SolverName, gi.NormalizeName)
+    assert get_type_hints(gi.solve_qip)["solver"] == gi.SolverName
+    assert get_type_hints(results.StepRecord)["bound_kind"] == gi.BoundKind

@@ -42,6 +42,22 @@ def test_matches_brute_force(solver: str) -> None:
             assert s.bound >= best - 1e-9
 
 
+@pytest.mark.parametrize(
+    ("solver", "k", "lam", "kind"),
+    [("exact", 4, 1.0, "relaxation"), ("auto", 4, 1.0, "relaxation"), ("mip", 4, 1.0, "mip"),
+     ("heuristic", 4, 1.0, "cheap"), ("exact", 1, 1.0, "trivial"), ("heuristic", 12, 1.0, "trivial"),
+     ("exact", 4, 0.0, "trivial")],
+)
+def test_bound_kind_says_which_bound(solver: str, k: int, lam: float, kind: str) -> None:
+    u, b = random_problem(np.random.default_rng(8), 12)
+    s = gi.solve_qip(u, b, k, lam, solver=solver, memory_limit=2**20)
+    assert s.bound_kind == kind and s.bound is not None
+    assert s.bound >= s.objective - 1e-9
+    if kind == "trivial":
+        assert s.bound == pytest.approx(s.objective, abs=1e-12)
+    assert f"bound_kind='{kind}'" in repr(s)
+
+
 def test_heuristic_reports_itself() -> None:
     rng = np.random.default_rng(1)
     u, b = random_problem(rng, 40)
@@ -111,6 +127,11 @@ def test_inputs_of_any_layout_and_kind() -> None:
 def test_defaults_come_from_the_library() -> None:
     parameters = inspect.signature(gi.solve_qip).parameters
     assert [parameters[n].default for n in ("solver", "time_limit", "mip_gap", "seed")] == ["auto", DEFAULTS.time_limit, 0.0, 0]
+    # lam defaults as in Session: the library's default lambda.
+    assert parameters["lam"].default == inspect.signature(gi.Session).parameters["lam"].default == DEFAULTS.lambda_
+    assert parameters["memory_limit"].default == DEFAULTS.memory_limit == 256 * 2**20
+    u, b = random_problem(np.random.default_rng(4), 8)
+    assert gi.solve_qip(u, b, 3).objective == gi.solve_qip(u, b, 3, lam=DEFAULTS.lambda_).objective
     s = gi.solve_qip([1.0, 0.5, 0.2], np.zeros((3, 3)), 2, 1.0, mip_gap=0.5, seed=2**64 - 1)
     assert s.selection.tolist() == [0, 1]
 
@@ -144,6 +165,9 @@ def test_defaults_come_from_the_library() -> None:
         (lambda u, b: gi.solve_qip(u, b, 2, 1.0, mip_gap=1.0), gi.ArgumentError, "mip_gap"),
         (lambda u, b: gi.solve_qip(u, b, 2, 1.0, mip_gap=-0.1), gi.ArgumentError, "mip_gap"),
         (lambda u, b: gi.solve_qip(u, b, 2, 1.0, seed=-1), ValueError, "seed = -1"),
+        (lambda u, b: gi.solve_qip(u, b, 2, 1.0, memory_limit=2**20 - 1), gi.ArgumentError,
+         "memory_limit = 1048575 bytes is below the minimum of 1 MiB"),
+        (lambda u, b: gi.solve_qip(u, b, 2, 1.0, memory_limit=-1), ValueError, "memory_limit = -1 is out of range"),
     ],
 )
 def test_errors(call: object, error: type[Exception], words: str) -> None:

@@ -11,6 +11,8 @@ use crate::session::Session;
 use crate::{check_version, sys};
 
 /// What [`calibrate`] aims for.
+///
+/// *Experimental*: may change during 0.x (see [the crate docs](crate#experimental)).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Goal {
     /// The most retention within this many model evaluations, as a fraction
@@ -38,6 +40,8 @@ impl Goal {
 /// Retention is `(f(schedule) − f(i.i.d.)) / (f(full) − f(i.i.d.))` under the
 /// final scores: 1 means the schedule found the group that denoising every
 /// candidate to the end finds, 0 means no better than K random candidates.
+///
+/// *Experimental*: may change during 0.x (see [the crate docs](crate#experimental)).
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq)]
 pub struct Calibration {
@@ -101,6 +105,8 @@ impl Calibration {
 
 /// The content of a schedule file (`gi_schedule_save` / `gi_schedule_load`):
 /// M, K, T, the λ it suits (if recorded) and the survivor counts.
+///
+/// *Experimental*: may change during 0.x (see [the crate docs](crate#experimental)).
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq)]
 pub struct ScheduleFile {
@@ -167,6 +173,8 @@ impl ScheduleFile {
 ///     .schedule(Schedule::File("schedule.json".into()));
 /// # Ok::<(), groupinference::Error>(())
 /// ```
+///
+/// *Experimental*: may change during 0.x (see [the crate docs](crate#experimental)).
 pub fn calibrate(runs: &[&Session<'_>], goal: Goal) -> Result<Calibration, Error> {
     check_version()?;
     let Some(first) = runs.first() else {
@@ -225,6 +233,8 @@ pub fn calibrate(runs: &[&Session<'_>], goal: Goal) -> Result<Calibration, Error
 /// [`Schedule::File`] and [`load_schedule`] read. The library checks the
 /// counts against M, K and T. [`Calibration::save`] also records the
 /// measured retention.
+///
+/// *Experimental*: may change during 0.x (see [the crate docs](crate#experimental)).
 pub fn save_schedule(path: impl AsRef<Path>, schedule: &ScheduleFile) -> Result<(), Error> {
     save(path.as_ref(), schedule, None)
 }
@@ -267,6 +277,8 @@ fn save(path: &Path, schedule: &ScheduleFile, report: Option<&sys::gi_calibratio
 /// Reads a schedule file (`gi_schedule_load`): M, K, T and the counts. A
 /// missing, unreadable or malformed file is [`Status::Argument`] with a
 /// message naming the path and what is wrong.
+///
+/// *Experimental*: may change during 0.x (see [the crate docs](crate#experimental)).
 pub fn load_schedule(path: impl AsRef<Path>) -> Result<ScheduleFile, Error> {
     check_version()?;
     let c_path = c_path("gi_schedule_load", "path", path.as_ref())?;

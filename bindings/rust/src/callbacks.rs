@@ -2,11 +2,11 @@
 //! `extern "C"` trampoline per callback kind, and the destroy hook that frees
 //! the box.
 //!
-//! A closure is boxed together with a handle on its session's failure slot;
-//! `Box::into_raw` becomes the `user` pointer and the library owns it from
-//! then on: it calls [`destroy`] exactly once (when the session is destroyed,
-//! when a denoiser is replaced, or at once if registration fails), which
-//! turns the pointer back into the box and drops it.
+//! A closure is boxed together with a handle on its session's failure slot
+//! ([`UserData`]); `Box::into_raw` becomes the `user` pointer and the library
+//! owns it from then on: it calls [`destroy`] exactly once (when the session
+//! is destroyed, when a callback is replaced, or at once if registration
+//! fails), which turns the pointer back into the box and drops it.
 //!
 //! The trampolines catch every panic (`catch_unwind`), so no unwinding ever
 //! crosses into C. A closure's `Err` or panic is parked in the failure slot and
@@ -16,10 +16,13 @@
 
 use std::any::Any;
 use std::ffi::{c_int, c_void};
+use std::ops::ControlFlow;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::{Arc, Mutex};
 
 use crate::error::{BoxError, CallbackResult};
+use crate::results::Progress;
+use crate::sys;
 
 /// Codes the trampolines return to C; the library quotes them in its message
 /// ("scorer 'q' returned 2 at step 3").
@@ -27,6 +30,8 @@ pub(crate) const RC_ERR: c_int = 1;
 pub(crate) const RC_PANIC: c_int = 2;
 pub(crate) const RC_POISONED: c_int = 3;
 pub(crate) const RC_SIZE: c_int = 4;
+/// The progress closure asked to stop.
+pub(crate) const RC_STOP: c_int = 5;
 
 /// What went wrong inside a closure during one driving call.
 #[derive(Debug)]
@@ -62,18 +67,44 @@ pub(crate) struct Callback<F> {
     poisoned: Option<String>,
 }
 
-impl<F> Callback<F> {
-    /// Boxes `f` and leaks it as a `user` pointer; ownership goes to the
-    /// library, which gives it back through [`destroy::<F>`].
-    pub(crate) fn into_user(f: F, slot: FailureSlot) -> *mut c_void {
-        Box::into_raw(Box::new(Callback { f, slot, poisoned: None })).cast()
+/// A closure boxed for C and not yet handed over. Dropping it frees the box
+/// (a registration that fails before reaching C); [`UserData::into_raw`]
+/// gives it to the library, which frees it through the destroy hook.
+pub(crate) struct UserData {
+    user: *mut c_void,
+    destroy: unsafe extern "C" fn(*mut c_void),
+}
+
+impl UserData {
+    /// Boxes `f` with its session's failure slot; the box is freed by
+    /// [`destroy::<F>`].
+    pub(crate) fn new<F>(f: F, slot: FailureSlot) -> UserData {
+        let user = Box::into_raw(Box::new(Callback { f, slot, poisoned: None })).cast();
+        UserData { user, destroy: destroy::<F> }
+    }
+
+    /// The `user` pointer and destroy hook for a registration call. From here
+    /// on the library owns the box: it calls the hook exactly once (when the
+    /// session is destroyed, when the callback is replaced, or at once if the
+    /// registration fails).
+    pub(crate) fn into_raw(self) -> (*mut c_void, sys::gi_destroy_fn) {
+        let raw = (self.user, Some(self.destroy));
+        std::mem::forget(self);
+        raw
+    }
+}
+
+impl Drop for UserData {
+    fn drop(&mut self) {
+        // SAFETY: the box was made by `new` with this hook and never handed over.
+        unsafe { (self.destroy)(self.user) }
     }
 }
 
 /// Runs `call` on the closure behind `user`, catching panics.
 ///
 /// # Safety
-/// `user` comes from `Callback::<F>::into_user` and is still owned by the
+/// `user` comes from `UserData::new::<F>` and is still owned by the
 /// library; no other reference to the box is live (the library calls one
 /// callback at a time and refuses re-entrant calls).
 unsafe fn invoke<F>(user: *mut c_void, call: impl FnOnce(&mut F) -> Result<CallbackResult, c_int>) -> c_int {
@@ -133,21 +164,19 @@ unsafe fn slice_mut<'a, T>(p: *mut T, n: usize) -> &'a mut [T] {
     }
 }
 
-/// `gi_unary_fn` for a closure `F`.
-pub(crate) unsafe extern "C" fn unary<F>(
-    user: *mut c_void,
-    step: i32,
-    ids: *const i32,
-    n: usize,
-    out: *mut f64,
-) -> c_int
+/// The one caller of every scorer closure: `f(step, ids, out)` fills `len`
+/// values for `n` ids (`len` is `None` when `n × width` overflowed).
+unsafe fn fill<F, T>(user: *mut c_void, step: i32, ids: *const i32, n: usize, out: *mut T, len: Option<usize>) -> c_int
 where
-    F: FnMut(i32, &[i32], &mut [f64]) -> CallbackResult,
+    F: FnMut(i32, &[i32], &mut [T]) -> CallbackResult,
 {
-    invoke::<F>(user, |f| Ok(f(step, slice(ids, n), slice_mut(out, n))))
+    invoke::<F>(user, |f| {
+        let len = len.ok_or(RC_SIZE)?;
+        Ok(f(step, slice(ids, n), slice_mut(out, len)))
+    })
 }
 
-/// `gi_embedding_fn` for a closure `F`.
+/// `gi_embedding_fn` for a closure `F`: a row of `dim` floats per id.
 pub(crate) unsafe extern "C" fn embedding<F>(
     user: *mut c_void,
     step: i32,
@@ -159,14 +188,13 @@ pub(crate) unsafe extern "C" fn embedding<F>(
 where
     F: FnMut(i32, &[i32], &mut [f32]) -> CallbackResult,
 {
-    invoke::<F>(user, |f| {
-        let len = n.checked_mul(dim).ok_or(RC_SIZE)?;
-        Ok(f(step, slice(ids, n), slice_mut(out, len)))
-    })
+    fill::<F, f32>(user, step, ids, n, out, n.checked_mul(dim))
 }
 
-/// `gi_pairwise_fn` for a closure `F`.
-pub(crate) unsafe extern "C" fn pairwise<F>(
+/// `gi_unary_fn` and `gi_pairwise_fn` (the same C signature) for a closure
+/// `F`: one score per id (`MATRIX = false`) or an `n × n` matrix
+/// (`MATRIX = true`).
+pub(crate) unsafe extern "C" fn scores<F, const MATRIX: bool>(
     user: *mut c_void,
     step: i32,
     ids: *const i32,
@@ -176,10 +204,7 @@ pub(crate) unsafe extern "C" fn pairwise<F>(
 where
     F: FnMut(i32, &[i32], &mut [f64]) -> CallbackResult,
 {
-    invoke::<F>(user, |f| {
-        let len = n.checked_mul(n).ok_or(RC_SIZE)?;
-        Ok(f(step, slice(ids, n), slice_mut(out, len)))
-    })
+    fill::<F, f64>(user, step, ids, n, out, if MATRIX { n.checked_mul(n) } else { Some(n) })
 }
 
 /// `gi_denoise_fn` for a closure `F`.
@@ -190,7 +215,24 @@ where
     invoke::<F>(user, |f| Ok(f(step, slice(ids, n))))
 }
 
-/// `gi_destroy_fn`: frees the box made by `Callback::<F>::into_user`. The
+/// `gi_progress_fn` for a closure `F`: `Break` makes `gi_run` stop after
+/// this step (a non-zero return), as does a panic (parked like any other).
+pub(crate) unsafe extern "C" fn progress<F>(user: *mut c_void, progress: *const sys::gi_progress) -> c_int
+where
+    F: FnMut(&Progress) -> ControlFlow<()>,
+{
+    invoke::<F>(user, |f| {
+        // The library passes its own struct, at least as large as this
+        // binding's (check_version: its minor is not older).
+        let p = progress.as_ref().ok_or(RC_SIZE)?;
+        match f(&Progress::from(*p)) {
+            ControlFlow::Continue(()) => Ok(Ok(())),
+            ControlFlow::Break(()) => Err(RC_STOP),
+        }
+    })
+}
+
+/// `gi_destroy_fn`: frees the box made by `UserData::new::<F>`. The
 /// library calls it exactly once per registration.
 pub(crate) unsafe extern "C" fn destroy<F>(user: *mut c_void) {
     if user.is_null() {

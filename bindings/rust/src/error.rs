@@ -39,6 +39,9 @@ pub enum Status {
     Version,
     /// `GI_ERR_INTERNAL`: a bug in the library.
     Internal,
+    /// `GI_ERR_CANCELLED`: the progress hook asked [`run`](crate::Session::run)
+    /// to stop; the session is intact and resumable. Since 0.3.
+    Cancelled,
     /// A code this binding does not know (a newer library).
     Unknown(i32),
 }
@@ -56,6 +59,7 @@ impl Status {
             sys::GI_ERR_LIMIT => Status::Limit,
             sys::GI_ERR_VERSION => Status::Version,
             sys::GI_ERR_INTERNAL => Status::Internal,
+            sys::GI_ERR_CANCELLED => Status::Cancelled,
             other => Status::Unknown(other),
         }
     }
@@ -72,6 +76,7 @@ impl Status {
             Status::Limit => sys::GI_ERR_LIMIT,
             Status::Version => sys::GI_ERR_VERSION,
             Status::Internal => sys::GI_ERR_INTERNAL,
+            Status::Cancelled => sys::GI_ERR_CANCELLED,
             Status::Unknown(code) => code,
         }
     }
@@ -111,6 +116,11 @@ pub enum Error {
     /// A closure that panicked earlier was called again. `message` is the
     /// library's; `panic` is the original panic's message.
     Poisoned { message: String, panic: String },
+    /// The progress hook ([`Session::set_progress`](crate::Session::set_progress))
+    /// returned `ControlFlow::Break`: [`run`](crate::Session::run) stopped
+    /// after a completed step. Nothing is lost: the session is as that step
+    /// left it, and `run` or `step` continue from there. Since 0.3.
+    Cancelled { message: String },
 }
 
 impl Error {
@@ -119,6 +129,7 @@ impl Error {
     pub fn status(&self) -> Status {
         match self {
             Error::Library { status, .. } => *status,
+            Error::Cancelled { .. } => Status::Cancelled,
             Error::Callback { .. } | Error::Panic { .. } | Error::Poisoned { .. } => Status::Callback,
         }
     }
@@ -130,7 +141,8 @@ impl Error {
             Error::Library { message, .. }
             | Error::Callback { message, .. }
             | Error::Panic { message, .. }
-            | Error::Poisoned { message, .. } => message,
+            | Error::Poisoned { message, .. }
+            | Error::Cancelled { message } => message,
         }
     }
 
@@ -162,6 +174,7 @@ impl fmt::Display for Error {
             Error::Poisoned { message, panic } => {
                 write!(f, "{message}: the closure panicked earlier ({panic}) and is not called again")
             }
+            Error::Cancelled { message } => f.write_str(message),
         }
     }
 }
@@ -189,5 +202,9 @@ pub(crate) fn check(status: sys::gi_status) -> Result<bool, Error> {
     if status >= 0 {
         return Ok(status == sys::GI_WARNING);
     }
-    Err(Error::Library { status: Status::from_code(status), message: last_error() })
+    let message = last_error();
+    Err(match status {
+        sys::GI_ERR_CANCELLED => Error::Cancelled { message },
+        _ => Error::Library { status: Status::from_code(status), message },
+    })
 }

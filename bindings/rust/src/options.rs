@@ -25,11 +25,15 @@ pub enum Schedule {
     /// spending at most `budget` × M·T model evaluations. `budget` is in
     /// `(0, 1]` and must allow at least M + K·(T−1) evaluations (everyone
     /// once, then K per step); the library's default is 0.2. Since 0.2.
+    ///
+    /// *Experimental*: may change during 0.x (see [the crate docs](crate#experimental)).
     Adaptive { budget: f64 },
     /// The counts of a schedule file written by
     /// [`Calibration::save`](crate::Calibration::save) or
     /// [`save_schedule`](crate::save_schedule), read when the session is
     /// created; the file's M, K and T must be the options'. Since 0.2.
+    ///
+    /// *Experimental*: may change during 0.x (see [the crate docs](crate#experimental)).
     File(PathBuf),
 }
 
@@ -65,7 +69,8 @@ pub enum Normalize {
 ///
 /// `Options::default()` takes the library's defaults (`gi_options_init`:
 /// M = 64, K = 4, T = 20, λ = 1, ratio schedule ρ = 0.5 from step 0, auto
-/// solver, 0.1 s, gap 0, no normalisation, seed 0, no restarts). Change them with the builder
+/// solver, 0.1 s, gap 0, no normalisation, seed 0, no restarts, 256 MiB for
+/// the exact search). Change them with the builder
 /// methods; read them from the fields of the same names. The library checks
 /// the values when the session is created.
 ///
@@ -106,6 +111,10 @@ pub struct Options {
     /// Rounds of iterated local search after the heuristic, perturbed by
     /// `seed` (the library accepts 0..=1000000). Since 0.2.
     pub restarts: u32,
+    /// Bytes the exact search may keep for open nodes, at least 1 MiB;
+    /// beyond it the search stops adding to its open list and continues
+    /// depth-first. Since 0.3.
+    pub memory_limit: usize,
 }
 
 /// The library's defaults, as `gi_options_init` fills them.
@@ -154,6 +163,7 @@ impl Default for Options {
             trace_every_step: raw.trace_every_step != 0,
             seed: raw.seed,
             restarts: u32::try_from(raw.restarts).unwrap_or(0),
+            memory_limit: raw.memory_limit,
         }
     }
 }
@@ -225,6 +235,12 @@ impl Options {
         self.restarts = rounds;
         self
     }
+    /// Bytes the exact search may keep for open nodes (default 256 MiB).
+    #[must_use]
+    pub fn memory_limit(mut self, bytes: usize) -> Self {
+        self.memory_limit = bytes;
+        self
+    }
 
     /// The C struct, with what its pointers point to. `survivor_counts`
     /// points into `self` and `schedule_file` into the returned value: keep
@@ -268,6 +284,7 @@ impl Options {
         };
         raw.trace_every_step = i32::from(self.trace_every_step);
         raw.seed = self.seed;
+        raw.memory_limit = self.memory_limit;
         raw.restarts = i32::try_from(self.restarts).map_err(|_| {
             Error::binding(
                 Status::Argument,
@@ -337,6 +354,9 @@ pub struct SolveOptions {
     pub mip_gap: f64,
     /// Seed of the heuristic's restarts.
     pub seed: u64,
+    /// Bytes the exact search may keep for open nodes, at least 1 MiB.
+    /// Since 0.3.
+    pub memory_limit: usize,
 }
 
 impl Default for SolveOptions {
@@ -347,6 +367,7 @@ impl Default for SolveOptions {
             time_limit: raw.time_limit,
             mip_gap: raw.mip_gap,
             seed: raw.seed,
+            memory_limit: raw.memory_limit,
         }
     }
 }
@@ -373,12 +394,20 @@ impl SolveOptions {
         self
     }
 
+    /// Bytes the exact search may keep for open nodes (default 256 MiB).
+    #[must_use]
+    pub fn memory_limit(mut self, bytes: usize) -> Self {
+        self.memory_limit = bytes;
+        self
+    }
+
     pub(crate) fn to_raw(&self) -> sys::gi_options {
         let mut raw = raw_defaults();
         raw.solver = solver_to_raw(self.solver);
         raw.time_limit = self.time_limit;
         raw.mip_gap = self.mip_gap;
         raw.seed = self.seed;
+        raw.memory_limit = self.memory_limit;
         raw
     }
 }

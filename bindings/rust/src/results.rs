@@ -1,6 +1,6 @@
 //! What a session reports: progress, the final group, the trace.
 
-use crate::session::ScorerId;
+use crate::ids::ScorerId;
 use crate::sys;
 
 /// How a driving call ([`step`](crate::Session::step),
@@ -75,6 +75,49 @@ impl SolveStatus {
     }
 }
 
+/// Which bound a solve reports (`gi_bound_kind`). Since 0.3.
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum BoundKind {
+    /// No bound is known (`bound` is `None`).
+    None,
+    /// The problem needed no search (K = n, K = 1, λ = 0): the bound is the
+    /// optimum.
+    Trivial,
+    /// The O(n²) bound: unary plus the best K−1 pair values per item.
+    Cheap,
+    /// The concave relaxation of the branch and bound.
+    Relaxation,
+    /// GLPK's LP bound.
+    Mip,
+    /// A value this binding does not know (a newer library).
+    Unknown(i32),
+}
+
+impl BoundKind {
+    pub fn from_code(code: i32) -> BoundKind {
+        match code {
+            sys::GI_BOUND_NONE => BoundKind::None,
+            sys::GI_BOUND_TRIVIAL => BoundKind::Trivial,
+            sys::GI_BOUND_CHEAP => BoundKind::Cheap,
+            sys::GI_BOUND_RELAXATION => BoundKind::Relaxation,
+            sys::GI_BOUND_MIP => BoundKind::Mip,
+            other => BoundKind::Unknown(other),
+        }
+    }
+
+    pub fn code(self) -> i32 {
+        match self {
+            BoundKind::None => sys::GI_BOUND_NONE,
+            BoundKind::Trivial => sys::GI_BOUND_TRIVIAL,
+            BoundKind::Cheap => sys::GI_BOUND_CHEAP,
+            BoundKind::Relaxation => sys::GI_BOUND_RELAXATION,
+            BoundKind::Mip => sys::GI_BOUND_MIP,
+            BoundKind::Unknown(code) => code,
+        }
+    }
+}
+
 pub(crate) fn known(x: f64) -> Option<f64> {
     if x.is_nan() {
         None
@@ -110,6 +153,19 @@ pub struct Progress {
     pub naive_evaluations: i64,
     /// The final group's objective; `None` until done.
     pub objective: Option<f64>,
+    /// How the latest trace record was solved ([`SolveStatus::None`] before
+    /// any). Since 0.3.
+    pub last_solve_status: SolveStatus,
+    /// Candidates removed by [`Session::discard`](crate::Session::discard)
+    /// so far. Since 0.3.
+    pub discarded: i32,
+    /// The latest record's scoring time in seconds (0 before any). Since 0.3.
+    pub last_seconds_scoring: f64,
+    /// The latest record's solving time in seconds (0 before any). Since 0.3.
+    pub last_seconds_solving: f64,
+    /// Wall time of the latest completed step - denoiser, scoring, solving -
+    /// in seconds (0 before any). Since 0.3.
+    pub last_step_seconds: f64,
 }
 
 impl From<sys::gi_progress> for Progress {
@@ -126,6 +182,11 @@ impl From<sys::gi_progress> for Progress {
             evaluations: p.evaluations,
             naive_evaluations: p.naive_evaluations,
             objective: known(p.objective),
+            last_solve_status: SolveStatus::from_code(p.last_solve_status),
+            discarded: p.discarded,
+            last_seconds_scoring: p.last_seconds_scoring,
+            last_seconds_solving: p.last_seconds_solving,
+            last_step_seconds: p.last_step_seconds,
         }
     }
 }
@@ -155,14 +216,18 @@ impl GroupResult {
     }
 }
 
-/// One scoring of the survivors: every prune, the final choice, and with
-/// `trace_every_step` every step.
+/// One scoring of the survivors - every prune, the final choice, and with
+/// `trace_every_step` every step - or one [`Session::discard`](crate::Session::discard).
+///
+/// A discard record scores nothing: `ids` are the discarded ids, `kept` the
+/// survivors after it, `scores`, `unary`, `diversity` and `group` are empty,
+/// `status` is [`SolveStatus::None`] and `objective` is NaN.
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq)]
 pub struct Record {
     /// The step whose previews were scored (-1: before the first step).
     pub step: i32,
-    /// The ids scored, ascending.
+    /// The ids scored (the ids discarded, in a discard record), ascending.
     pub ids: Vec<i32>,
     /// The ids kept, ascending.
     pub kept: Vec<i32>,
@@ -170,6 +235,8 @@ pub struct Record {
     /// ids when the record kept K; otherwise known only in detail mode
     /// (`trace_every_step`, or [`Schedule::Adaptive`](crate::Schedule::Adaptive)),
     /// else empty. Since 0.2.
+    ///
+    /// *Experimental*: may change during 0.x (see [the crate docs](crate#experimental)).
     pub group: Vec<i32>,
     /// Per scorer (indexed by [`ScorerId::index`](crate::ScorerId::index)):
     /// one raw value per scored id - the unary score, or the mean difference
@@ -192,8 +259,13 @@ pub struct Record {
     pub bound: Option<f64>,
     /// (bound - objective) / max(|objective|, 1e-12); 0 when proven.
     pub gap: Option<f64>,
+    /// Which bound `bound` is. Since 0.3.
+    pub bound_kind: BoundKind,
     pub seconds_scoring: f64,
     pub seconds_solving: f64,
+    /// Ids removed by [`Session::discard`](crate::Session::discard) in this
+    /// record (then `ids` are those ids); 0 for a scoring. Since 0.3.
+    pub discarded: i32,
 }
 
 /// The answer of [`solve_qip`](crate::solve_qip).
@@ -206,6 +278,8 @@ pub struct QipSolution {
     pub objective: f64,
     /// Upper bound on the optimum, if one is known.
     pub bound: Option<f64>,
+    /// Which bound `bound` is. Since 0.3.
+    pub bound_kind: BoundKind,
     pub gap: Option<f64>,
     /// Wall time of the solve.
     pub seconds: f64,
@@ -218,6 +292,8 @@ pub struct QipSolution {
 
 /// Which scores of a trace record [`Session::diagnostics`](crate::Session::diagnostics)
 /// looks at (the `which` of `gi_trace_diagnostics`).
+///
+/// *Experimental*: may change during 0.x (see [the crate docs](crate#experimental)).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Series {
     /// The combined unary score, as the solver saw it ([`Record::unary`]).
@@ -249,6 +325,8 @@ impl From<ScorerId> for Series {
 
 /// How settled one record's scores are (`gi_diagnostics`); `None` where the
 /// library reports NaN (not known).
+///
+/// *Experimental*: may change during 0.x (see [the crate docs](crate#experimental)).
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq)]
 pub struct Diagnostics {

@@ -1,35 +1,20 @@
-//! The session: a `gi_session` handle with closures as scorers and denoiser.
+//! The session: a `gi_session` handle with closures as scorers, denoiser and
+//! progress hook (registered in `session/scorers.rs` and `session/hooks.rs`).
 
-use std::ffi::CString;
 use std::fmt;
 use std::marker::PhantomData;
 use std::mem::size_of;
 use std::ptr::{self, NonNull};
 use std::sync::{Arc, Mutex};
 
-use crate::callbacks::{self, Callback, Failure, FailureSlot};
-use crate::error::{check, CallbackResult, Error, Status};
+use crate::callbacks::{self, Failure, FailureSlot};
+use crate::error::{check, Error, Status};
 use crate::options::Options;
-use crate::results::{known, Diagnostics, GroupResult, Outcome, Progress, Record, Series, SolveStatus};
+use crate::results::{known, BoundKind, Diagnostics, GroupResult, Outcome, Progress, Record, Series, SolveStatus};
 use crate::{check_version, sys};
 
-/// A scorer's index within its session (0, 1, ... in order of registration):
-/// the id to push values for, and the index of its scores in
-/// [`Record::scores`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct ScorerId(i32);
-
-impl ScorerId {
-    /// The index into [`Record::scores`].
-    pub fn index(self) -> usize {
-        self.0 as usize
-    }
-
-    /// The library's `scorer_id`.
-    pub fn raw(self) -> i32 {
-        self.0
-    }
-}
+mod hooks;
+mod scorers;
 
 /// One group-inference run: M candidates with stable ids `0..M`, scorers, a
 /// denoiser, the pruning schedule, the trace.
@@ -46,7 +31,9 @@ impl ScorerId {
 /// - pairwise scorer: `FnMut(step, ids, matrix: &mut [f64]) -> CallbackResult`,
 ///   `ids.len()²` values, row-major, higher is more different;
 /// - denoiser: `FnMut(step, ids) -> CallbackResult`: advance these ids by one
-///   denoising step and refresh their previews.
+///   denoising step and refresh their previews;
+/// - progress hook: `FnMut(&Progress) -> ControlFlow<()>`, called by `run`
+///   after every step; `Break` stops the run ([`Error::Cancelled`]).
 ///
 /// `step` is the step whose previews are scored (0-based; -1 before the first
 /// step); `ids` are ascending and alive. Scorers *fill* a slice the library
@@ -62,7 +49,8 @@ impl ScorerId {
 /// after an `Err` the next `step` retries what failed.
 ///
 /// Closures may borrow from the environment (`'env`); they are dropped when
-/// the session is (or when a denoiser is replaced), exactly once.
+/// the session is (or when a denoiser or progress hook is replaced or
+/// cleared), exactly once.
 ///
 /// ```no_run
 /// use groupinference::{Options, Session};
@@ -96,18 +84,12 @@ pub struct Session<'env> {
 // two threads use it at the same time (group_inference.h, "Conventions");
 // `&mut self` on every mutating call and the missing `Sync` guarantee that.
 // The callbacks run on the thread that makes the driving call, so every
-// closure a session holds is required to be `Send` (see the `add_*` and
-// `set_denoiser` bounds). The last-error text is thread-local and is copied
+// closure a session holds is required to be `Send` (see the `add_*`,
+// `set_denoiser` and `set_progress` bounds). The last-error text is thread-local and is copied
 // on the thread of the failing call, right after it. The failure slot is an
 // `Arc<Mutex<..>>` of `Send` data. Not `Sync`: `&Session` on two threads would
 // be two concurrent calls (the raw handle keeps it `!Sync`).
 unsafe impl Send for Session<'_> {}
-
-fn c_name(function: &str, name: &str) -> Result<CString, Error> {
-    CString::new(name).map_err(|e| {
-        Error::binding(Status::Argument, format!("{function}: name contains a NUL byte at {}", e.nul_position()))
-    })
-}
 
 impl<'env> Session<'env> {
     /// Creates a session (`gi_session_create`): M candidates, all alive.
@@ -154,215 +136,21 @@ impl<'env> Session<'env> {
         self.raw.as_ptr()
     }
 
-    fn registered(&mut self, status: sys::gi_status, id: i32) -> Result<ScorerId, Error> {
-        // On failure the library has already called the destroy hook: the box
-        // is gone, nothing to free here.
-        check(status)?;
-        self.scorers += 1;
-        Ok(ScorerId(id))
-    }
-
-    /// Registers a unary scorer (`gi_add_unary_scorer`): `f(step, ids, scores)`
-    /// writes one score per id into `scores` (`ids.len()` values). Scorers can
-    /// be added only before the first step or prune; names are unique.
-    pub fn add_unary_scorer<F>(&mut self, name: &str, weight: f64, f: F) -> Result<ScorerId, Error>
-    where
-        F: FnMut(i32, &[i32], &mut [f64]) -> CallbackResult + Send + 'env,
-    {
-        let name = c_name("gi_add_unary_scorer", name)?;
-        let user = Callback::into_user(f, self.failures.clone());
-        let mut id = -1;
-        // SAFETY: `user` is a live box that the library now owns; it frees it
-        // with destroy::<F> exactly once, also if this call fails.
-        let status = unsafe {
-            sys::gi_add_unary_scorer(
-                self.raw.as_ptr(),
-                name.as_ptr(),
-                weight,
-                Some(callbacks::unary::<F>),
-                user,
-                Some(callbacks::destroy::<F>),
-                &mut id,
-            )
-        };
-        self.registered(status, id)
-    }
-
-    /// Registers an embedding scorer (`gi_add_embedding_scorer`):
-    /// `f(step, ids, embeddings)` writes `ids.len() * dim` floats, one
-    /// row of `dim` per id; the library computes `1 - cos` between rows. No
-    /// row may be all zeros.
-    pub fn add_embedding_scorer<F>(&mut self, name: &str, weight: f64, dim: usize, f: F) -> Result<ScorerId, Error>
-    where
-        F: FnMut(i32, &[i32], &mut [f32]) -> CallbackResult + Send + 'env,
-    {
-        let name = c_name("gi_add_embedding_scorer", name)?;
-        let user = Callback::into_user(f, self.failures.clone());
-        let mut id = -1;
-        // SAFETY: as in add_unary_scorer.
-        let status = unsafe {
-            sys::gi_add_embedding_scorer(
-                self.raw.as_ptr(),
-                name.as_ptr(),
-                weight,
-                dim,
-                Some(callbacks::embedding::<F>),
-                user,
-                Some(callbacks::destroy::<F>),
-                &mut id,
-            )
-        };
-        self.registered(status, id)
-    }
-
-    /// Registers a pairwise scorer (`gi_add_pairwise_scorer`):
-    /// `f(step, ids, matrix)` writes an `n × n` row-major matrix of
-    /// differences (`n = ids.len()`); the library uses `(m_ij + m_ji) / 2` and
-    /// ignores the diagonal.
-    pub fn add_pairwise_scorer<F>(&mut self, name: &str, weight: f64, f: F) -> Result<ScorerId, Error>
-    where
-        F: FnMut(i32, &[i32], &mut [f64]) -> CallbackResult + Send + 'env,
-    {
-        let name = c_name("gi_add_pairwise_scorer", name)?;
-        let user = Callback::into_user(f, self.failures.clone());
-        let mut id = -1;
-        // SAFETY: as in add_unary_scorer.
-        let status = unsafe {
-            sys::gi_add_pairwise_scorer(
-                self.raw.as_ptr(),
-                name.as_ptr(),
-                weight,
-                Some(callbacks::pairwise::<F>),
-                user,
-                Some(callbacks::destroy::<F>),
-                &mut id,
-            )
-        };
-        self.registered(status, id)
-    }
-
-    /// Registers a unary scorer whose values the host pushes with
-    /// [`push_unary`](Session::push_unary) (host-driven loops).
-    pub fn add_pushed_unary_scorer(&mut self, name: &str, weight: f64) -> Result<ScorerId, Error> {
-        let name = c_name("gi_add_unary_scorer", name)?;
-        let mut id = -1;
-        // SAFETY: no callback, no user data.
-        let status = unsafe {
-            sys::gi_add_unary_scorer(self.raw.as_ptr(), name.as_ptr(), weight, None, ptr::null_mut(), None, &mut id)
-        };
-        self.registered(status, id)
-    }
-
-    /// Registers an embedding scorer whose values the host pushes with
-    /// [`push_embeddings`](Session::push_embeddings).
-    pub fn add_pushed_embedding_scorer(&mut self, name: &str, weight: f64, dim: usize) -> Result<ScorerId, Error> {
-        let name = c_name("gi_add_embedding_scorer", name)?;
-        let mut id = -1;
-        // SAFETY: no callback, no user data.
-        let status = unsafe {
-            sys::gi_add_embedding_scorer(
-                self.raw.as_ptr(),
-                name.as_ptr(),
-                weight,
-                dim,
-                None,
-                ptr::null_mut(),
-                None,
-                &mut id,
-            )
-        };
-        self.registered(status, id)
-    }
-
-    /// Registers a pairwise scorer whose matrix the host pushes with
-    /// [`push_pairwise`](Session::push_pairwise).
-    pub fn add_pushed_pairwise_scorer(&mut self, name: &str, weight: f64) -> Result<ScorerId, Error> {
-        let name = c_name("gi_add_pairwise_scorer", name)?;
-        let mut id = -1;
-        // SAFETY: no callback, no user data.
-        let status = unsafe {
-            sys::gi_add_pairwise_scorer(self.raw.as_ptr(), name.as_ptr(), weight, None, ptr::null_mut(), None, &mut id)
-        };
-        self.registered(status, id)
-    }
-
-    /// Pushes unary scores of a pushed scorer for some alive candidates
-    /// (`gi_push_unary`): `scores[a]` belongs to `ids[a]`. Pushed values
-    /// describe the current previews and are forgotten when a step completes.
-    pub fn push_unary(&mut self, scorer: ScorerId, ids: &[i32], scores: &[f64]) -> Result<(), Error> {
-        if scores.len() != ids.len() {
-            return Err(Error::binding(
-                Status::Argument,
-                format!("gi_push_unary: {} scores for {} ids; give one score per id", scores.len(), ids.len()),
-            ));
-        }
-        // SAFETY: both slices hold ids.len() values.
-        check(unsafe { sys::gi_push_unary(self.raw.as_ptr(), scorer.0, ids.as_ptr(), ids.len(), scores.as_ptr()) })?;
-        Ok(())
-    }
-
-    /// Pushes embeddings (`gi_push_embeddings`): `ids.len() * dim` floats,
-    /// row `a` for `ids[a]`. `dim` must be the scorer's.
-    pub fn push_embeddings(
-        &mut self,
-        scorer: ScorerId,
-        ids: &[i32],
-        dim: usize,
-        embeddings: &[f32],
-    ) -> Result<(), Error> {
-        if ids.len().checked_mul(dim) != Some(embeddings.len()) {
-            return Err(Error::binding(
-                Status::Argument,
-                format!(
-                    "gi_push_embeddings: {} values for {} ids of dim = {}; give ids.len() * dim",
-                    embeddings.len(),
-                    ids.len(),
-                    dim
-                ),
-            ));
-        }
-        // SAFETY: embeddings holds ids.len() * dim values.
-        check(unsafe {
-            sys::gi_push_embeddings(self.raw.as_ptr(), scorer.0, ids.as_ptr(), ids.len(), dim, embeddings.as_ptr())
-        })?;
-        Ok(())
-    }
-
-    /// Pushes a pairwise matrix (`gi_push_pairwise`): `n × n` row-major over
-    /// `ids` (`n = ids.len()`). It covers the pairs among `ids` and replaces
-    /// this scorer's previous push.
-    pub fn push_pairwise(&mut self, scorer: ScorerId, ids: &[i32], matrix: &[f64]) -> Result<(), Error> {
-        if ids.len().checked_mul(ids.len()) != Some(matrix.len()) {
-            return Err(Error::binding(
-                Status::Argument,
-                format!("gi_push_pairwise: {} values for {} ids; give an n x n matrix", matrix.len(), ids.len()),
-            ));
-        }
-        // SAFETY: matrix holds ids.len()² values.
-        check(unsafe { sys::gi_push_pairwise(self.raw.as_ptr(), scorer.0, ids.as_ptr(), ids.len(), matrix.as_ptr()) })?;
-        Ok(())
-    }
-
-    /// Sets the denoiser (`gi_set_denoiser`): `f(step, ids)` advances `ids`
-    /// by one denoising step and refreshes their previews. A previous
-    /// denoiser is dropped at once.
-    pub fn set_denoiser<F>(&mut self, f: F) -> Result<(), Error>
-    where
-        F: FnMut(i32, &[i32]) -> CallbackResult + Send + 'env,
-    {
-        let user = Callback::into_user(f, self.failures.clone());
-        // SAFETY: as in add_unary_scorer; the replaced denoiser's box is freed
-        // by its own destroy hook during this call.
-        check(unsafe {
-            sys::gi_set_denoiser(self.raw.as_ptr(), Some(callbacks::denoise::<F>), user, Some(callbacks::destroy::<F>))
-        })?;
-        Ok(())
-    }
-
-    /// Removes the denoiser (and drops it): the host drives the loop itself.
-    pub fn clear_denoiser(&mut self) -> Result<(), Error> {
-        // SAFETY: no callback, no user data.
-        check(unsafe { sys::gi_set_denoiser(self.raw.as_ptr(), None, ptr::null_mut(), None) })?;
+    /// Removes alive candidates from the survivors without scoring them
+    /// (`gi_discard`), e.g. because the worker that held them died. `ids` are
+    /// distinct and alive; an empty slice does nothing. Allowed before the
+    /// first step, between steps, and while a retry is pending (the retry
+    /// then scores the others). Evaluations already spent stay counted; the
+    /// trace gets a discard record ([`Record::discarded`]); the schedule
+    /// continues from the smaller set.
+    ///
+    /// Fails with [`Status::Argument`] for an id out of range, pruned or
+    /// repeated, or when fewer than K would remain (nothing is removed then),
+    /// and with [`Status::State`] once the session is done.
+    pub fn discard(&mut self, ids: &[i32]) -> Result<(), Error> {
+        // SAFETY: a live handle; ids holds ids.len() values (a dangling but
+        // aligned pointer when empty, which the library does not read).
+        check(unsafe { sys::gi_discard(self.raw.as_ptr(), ids.as_ptr(), ids.len()) })?;
         Ok(())
     }
 
@@ -373,12 +161,17 @@ impl<'env> Session<'env> {
         let failure = callbacks::take(&self.failures);
         match checked {
             Ok(warning) => Ok(Outcome::from_warning(warning)),
-            Err(Error::Library { status: Status::Callback, message }) => Err(match failure {
-                Some(Failure::Err(source)) => Error::Callback { message, source },
-                Some(Failure::Panic(panic)) => Error::Panic { message, panic },
-                Some(Failure::Poisoned(panic)) => Error::Poisoned { message, panic },
-                None => Error::Library { status: Status::Callback, message },
-            }),
+            // A scorer or the denoiser failed (GI_ERR_CALLBACK), or the
+            // progress hook stopped the run (GI_ERR_CANCELLED): a panic in
+            // either is reported as the panic.
+            Err(e @ (Error::Library { status: Status::Callback, .. } | Error::Cancelled { .. })) => {
+                Err(match (failure, e.message().to_owned()) {
+                    (Some(Failure::Err(source)), message) => Error::Callback { message, source },
+                    (Some(Failure::Panic(panic)), message) => Error::Panic { message, panic },
+                    (Some(Failure::Poisoned(panic)), message) => Error::Poisoned { message, panic },
+                    (None, _) => e,
+                })
+            }
             Err(e) => Err(e),
         }
     }
@@ -410,7 +203,9 @@ impl<'env> Session<'env> {
         self.driven(status)
     }
 
-    /// Steps until done (`gi_run`). Needs a denoiser.
+    /// Steps until done (`gi_run`). Needs a denoiser. With a progress hook
+    /// ([`set_progress`](Session::set_progress)) it may stop early with
+    /// [`Error::Cancelled`]; calling it again continues.
     pub fn run(&mut self) -> Result<Outcome, Error> {
         self.start_driving();
         // SAFETY: a live handle.
@@ -489,8 +284,10 @@ impl<'env> Session<'env> {
             objective: r.objective,
             bound: known(r.bound),
             gap: known(r.gap),
+            bound_kind: BoundKind::from_code(r.bound_kind),
             seconds_scoring: r.seconds_scoring,
             seconds_solving: r.seconds_solving,
+            discarded: r.discarded,
         })
     }
 
@@ -515,6 +312,8 @@ impl<'env> Session<'env> {
     /// }
     /// # Ok::<(), groupinference::Error>(())
     /// ```
+    ///
+    /// *Experimental*: may change during 0.x (see [the crate docs](crate#experimental)).
     pub fn diagnostics(&self, index: usize, series: Series) -> Result<Diagnostics, Error> {
         let mut d = sys::gi_diagnostics::default();
         // SAFETY: a live handle and a valid struct of the size we pass.

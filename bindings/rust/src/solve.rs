@@ -4,16 +4,23 @@ use std::mem::size_of;
 
 use crate::error::{check, Error, Status};
 use crate::options::SolveOptions;
-use crate::results::{known, Outcome, QipSolution, SolveStatus};
+use crate::results::{known, BoundKind, Outcome, QipSolution, SolveStatus};
 use crate::{check_version, sys};
 
 /// Chooses `k` of `n = unary.len()` items maximising
 /// `Σ_i u_i y_i + λ Σ_{i<j} b_ij y_i y_j` (`gi_solve_qip`).
 ///
-/// `pairwise` is `n × n` row-major, finite, symmetric or strictly triangular (see the header); its diagonal is
-/// ignored. An exact solve that hits its time limit is not an error: the
-/// solution has `status == SolveStatus::TimeLimit` and
-/// `outcome == Outcome::Unproven`, with the bound and gap it reached.
+/// `pairwise` is `n × n` row-major and finite; its diagonal is ignored. It
+/// is symmetric (`|b_ij − b_ji|` at most 1e-6 × its largest entry;
+/// `(b_ij + b_ji) / 2` is used) or
+/// strictly triangular (every entry below the diagonal exactly 0, or every
+/// entry above it: the other triangle is mirrored, λ is not halved);
+/// anything else is refused with [`Status::Argument`] naming the first pair
+/// that breaks symmetry.
+///
+/// An exact solve that hits its time limit is not an error: the solution
+/// has `status == SolveStatus::TimeLimit` and `outcome == Outcome::Unproven`,
+/// with the bound and gap it reached.
 ///
 /// ```
 /// use groupinference::{solve_qip, SolveOptions, Solver};
@@ -66,6 +73,7 @@ pub fn solve_qip(
         selection: selection.into_iter().map(|i| i as usize).collect(),
         objective: result.objective,
         bound: known(result.bound),
+        bound_kind: BoundKind::from_code(result.bound_kind),
         gap: known(result.gap),
         seconds: result.seconds,
         status: SolveStatus::from_code(result.status),

@@ -59,6 +59,7 @@ fn options_default_to_the_library_defaults() {
     assert_eq!(o.normalize, Normalize::None);
     assert!(!o.trace_every_step);
     assert_eq!(o.seed, 0);
+    assert_eq!(o.memory_limit, 256 << 20);
 
     let o = o
         .candidates(32)
@@ -71,11 +72,13 @@ fn options_default_to_the_library_defaults() {
         .mip_gap(0.01)
         .normalize(Normalize::ZScore)
         .trace_every_step(true)
-        .seed(99);
+        .seed(99)
+        .memory_limit(1 << 20);
     assert_eq!((o.candidates, o.group_size, o.steps, o.lambda), (32, 5, 7, 0.25));
     assert_eq!(o.schedule, Schedule::Ratio { ratio: 0.9, first_step: 2 });
     assert_eq!((o.solver, o.time_limit, o.mip_gap), (Solver::Heuristic, 3.0, 0.01));
     assert_eq!((o.normalize, o.trace_every_step, o.seed), (Normalize::ZScore, true, 99));
+    assert_eq!(o.memory_limit, 1 << 20);
     Session::new(&o).expect("valid options");
     Session::new(&Options::default()).expect("defaults");
 }
@@ -101,6 +104,7 @@ fn bad_options_are_refused_with_the_library_message() {
     expect_err(Session::new(&base.clone().time_limit(-1.0)), Status::Argument, "time_limit");
     expect_err(Session::new(&base.clone().time_limit(f64::INFINITY)), Status::Argument, "time_limit");
     expect_err(Session::new(&base.clone().mip_gap(1.0)), Status::Argument, "mip_gap");
+    expect_err(Session::new(&base.clone().memory_limit((1 << 20) - 1)), Status::Argument, "memory_limit");
     // Survivor counts: the binding checks the length (the library would read
     // `steps` entries), the library the values.
     let counts = |c: Vec<i32>| options(M, K, T).schedule(Schedule::Counts(c));

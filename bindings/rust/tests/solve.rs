@@ -72,7 +72,10 @@ fn defaults_and_error_paths() {
     let (mut u, mut b) = random_problem(&mut rng, N);
     let d = SolveOptions::default();
     assert_eq!((d.solver, d.time_limit, d.mip_gap, d.seed), (Solver::Auto, 0.1, 0.0, 0));
+    assert_eq!(d.memory_limit, 256 << 20);
     solve_qip(&u, &b, 2, 1.0, &d).unwrap();
+    solve_qip(&u, &b, 2, 1.0, &d.clone().solver(Solver::Exact).memory_limit(1 << 20)).unwrap();
+    expect_err(solve_qip(&u, &b, 2, 1.0, &d.clone().memory_limit(1000)), Status::Argument, "memory_limit");
 
     expect_err(solve_qip(&[], &[], 1, 1.0, &d), Status::Argument, "n = 0");
     expect_err(solve_qip(&u, &b[1..], 2, 1.0, &d), Status::Argument, "n x n");

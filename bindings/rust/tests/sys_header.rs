@@ -1,5 +1,7 @@
 //! Keeps `src/sys.rs` honest against `include/group_inference.h`:
 //! - every function the header declares is declared in sys.rs, and nothing else;
+//! - every callback typedef (`gi_*_fn`) has the header's parameter and
+//!   return types (a wrong trampoline signature would be undefined behaviour);
 //! - every constant (macros and enum values) has the header's value;
 //! - every struct has the size, field offsets, field sizes and field types the
 //!   C compiler computes (a small C program generated from the header's own
@@ -99,6 +101,91 @@ fn every_header_function_is_declared_in_sys() {
     let extra: Vec<_> = in_sys.difference(&in_header).collect();
     assert!(missing.is_empty(), "declared in the header but not in sys.rs: {missing:?}");
     assert!(extra.is_empty(), "declared in sys.rs but not in the header: {extra:?}");
+}
+
+/// A C parameter or return type as sys.rs spells it: `const int32_t *` ->
+/// `*const i32`, `double *` -> `*mut f64`, `int` -> `c_int`.
+fn rust_type(c: &str) -> String {
+    let pointer = c.contains('*');
+    let is_const = c.split_whitespace().any(|w| w == "const");
+    let base = c.replace('*', " ").split_whitespace().filter(|w| *w != "const").collect::<Vec<_>>().join(" ");
+    let base = match base.as_str() {
+        "void" => "c_void",
+        "int" => "c_int",
+        "int32_t" => "i32",
+        "size_t" => "usize",
+        "double" => "f64",
+        "float" => "f32",
+        other => other, // a struct of the header, e.g. gi_progress
+    };
+    match (pointer, is_const) {
+        (false, _) => base.to_owned(),
+        (true, true) => format!("*const {base}"),
+        (true, false) => format!("*mut {base}"),
+    }
+}
+
+/// Each `typedef RET (*NAME)(PARAMS);` of the header: name -> (parameter
+/// types, return type), in sys.rs spelling (`()` for void).
+fn header_callbacks(code: &str) -> BTreeMap<String, (Vec<String>, String)> {
+    let mut out = BTreeMap::new();
+    for (pos, _) in code.match_indices("typedef ") {
+        let rest = &code[pos + "typedef ".len()..];
+        let Some(star) = rest.find("(*") else { continue };
+        if rest[..star].contains(';') {
+            continue; // not a function-pointer typedef
+        }
+        let ret = rest[..star].trim();
+        let name_end = rest[star..].find(')').unwrap() + star;
+        let name = rest[star + 2..name_end].trim().to_owned();
+        let params_start = name_end + rest[name_end..].find('(').unwrap() + 1;
+        let params_end = params_start + rest[params_start..].find(')').unwrap();
+        let params = rest[params_start..params_end]
+            .split(',')
+            .map(|p| {
+                // Drop the parameter name: the trailing identifier.
+                let p = p.trim();
+                let cut = p.len() - p.bytes().rev().take_while(|&c| is_ident(c)).count();
+                rust_type(&p[..cut])
+            })
+            .collect();
+        out.insert(name, (params, if ret == "void" { "()".to_owned() } else { rust_type(ret) }));
+    }
+    out
+}
+
+/// The same for sys.rs's `pub type NAME = Option<unsafe extern "C" fn(..) -> R>;`.
+fn sys_callbacks(src: &str) -> BTreeMap<String, (Vec<String>, String)> {
+    let mut out = BTreeMap::new();
+    for (pos, _) in src.match_indices("pub type ") {
+        let rest = &src[pos + "pub type ".len()..];
+        let decl = &rest[..rest.find(';').unwrap()];
+        let Some(fn_at) = decl.find("extern \"C\" fn(") else { continue };
+        let name = decl[..decl.find('=').unwrap()].trim().to_owned();
+        let params_start = fn_at + "extern \"C\" fn(".len();
+        let params_end = params_start + decl[params_start..].find(')').unwrap();
+        let params = decl[params_start..params_end]
+            .split(',')
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .map(|p| p.split_once(':').map_or(p, |(_, ty)| ty).split_whitespace().collect::<Vec<_>>().join(" "))
+            .collect();
+        let after = &decl[params_end + 1..];
+        let ret = after
+            .split_once("->")
+            .map_or("()", |(_, r)| r.trim_end_matches(|c: char| c == '>' || c == ',' || c.is_whitespace()).trim());
+        out.insert(name, (params, ret.to_owned()));
+    }
+    out
+}
+
+#[test]
+fn callback_typedefs_match_the_header() {
+    let in_header = header_callbacks(&strip_comments(&header()));
+    assert!(in_header.len() >= 6, "found only {} callback typedefs: {in_header:?}", in_header.len());
+    assert!(in_header.contains_key("gi_progress_fn"));
+    let in_sys = sys_callbacks(&sys_source());
+    assert_eq!(in_sys, in_header, "callback typedefs: sys.rs (left) vs the header (right)");
 }
 
 /// `#define GI_X <int>` and `GI_X = <int>` (enum values) of the header.

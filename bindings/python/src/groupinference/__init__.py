@@ -7,9 +7,19 @@ during diffusion sampling - the Python binding of libgroupinference (ctypes).
 
 See :class:`Session` for the sampling loop, :func:`solve_qip` for a single
 selection problem, and :func:`calibrate` for deriving a pruning schedule from
-full runs. Importing the package loads ``libgroupinference.so``
-(``$GROUPINFERENCE_LIBRARY``, then the copy in the package, then the
-repository's release build) and checks its version.
+full runs. Importing the package loads ``libgroupinference.so`` (where it is
+looked for: the README's "Install and test") and checks its version.
+
+Stable core and experimental parts, as the C header fences them. The
+experimental parts may still change during 0.x - names, arguments, results:
+calibration (:func:`calibrate`, :class:`Calibration`, :func:`save_schedule`,
+:func:`load_schedule`, ``schedule="calibrated"``), diagnostics
+(:meth:`Session.diagnostics`, :class:`Diagnostics`), trace groups
+(``StepRecord.group``) and the adaptive schedule (``schedule="adaptive"``,
+``budget``). Everything else is the stable core: :class:`Session` (options,
+scorers, pushed values, ``step``, ``prune``, ``run``, ``discard``,
+``progress``, ``survivors``, results and records), :func:`solve_qip` and
+the errors.
 """
 
 from ._ffi import library_path, library_version
@@ -24,6 +34,7 @@ from ._version import __version__
 from .errors import (
     ArgumentError,
     CallbackError,
+    Cancelled,
     GroupInferenceError,
     GroupInferenceWarning,
     HandleError,
@@ -36,7 +47,9 @@ from .errors import (
     StateError,
     VersionError,
 )
-from .session import Diagnostics, Progress, Result, Session, StepRecord
+from ._options import NormalizeName, ScheduleName, SolverName
+from .results import BoundKind, Diagnostics, Progress, Result, SolveStatus, StepRecord
+from .session import Session
 from .calibration import Calibration, ScheduleFile, calibrate, load_schedule, save_schedule
 from .solve import QipSolution, solve_qip
 
@@ -56,6 +69,12 @@ __all__ = [
     "ScheduleFile",
     "solve_qip",
     "QipSolution",
+    "ScheduleName",
+    "SolverName",
+    "NormalizeName",
+    "SolveStatus",
+    "BoundKind",
+    # The errors (explicit, so type checkers and linters see the re-exports).
     "GroupInferenceError",
     "ArgumentError",
     "HandleError",
@@ -66,6 +85,7 @@ __all__ = [
     "LimitError",
     "VersionError",
     "InternalError",
+    "Cancelled",
     "GroupInferenceWarning",
     "LibraryLoadError",
     "LibraryVersionError",

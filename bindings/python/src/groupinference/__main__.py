@@ -5,8 +5,9 @@ object, like the Swift CLI (``groupinference qip``):
     {"selection": [...], "objective": ..., "status": ..., "gap": ..., "bound": ..., "seconds": ..., "nodes": ...}
 
 Exit status: 0 solved (also when an exact solve stopped at its time limit:
-the status says so), 2 bad usage or a malformed file - with exactly one line
-on stderr naming the problem -, 1 a solver failure.
+the status says so) or help shown (``-h``/``--help``, before or after
+``qip``), 2 bad usage or a malformed file - with exactly one line on stderr
+naming the problem -, 1 a solver failure.
 """
 
 from __future__ import annotations
@@ -15,9 +16,10 @@ import math
 import sys
 import warnings
 from collections.abc import Sequence
+from typing import cast
 
 from . import _instance
-from ._options import DEFAULTS
+from ._options import DEFAULTS, SolverName
 from .errors import GroupInferenceError, GroupInferenceWarning
 from .solve import QipSolution, solve_qip
 
@@ -59,13 +61,16 @@ def _parse_number(flag: str, text: str) -> float:
     return x
 
 
-def _parse(argv: list[str]) -> tuple[str | None, str, float, float] | None:
+def _parse(argv: list[str]) -> tuple[str | None, SolverName, float, float] | None:
     """(file, solver, time limit, gap), or None for --help."""
+    if argv and argv[0] in ("-h", "--help"):
+        return None
     if not argv or argv[0] != "qip":
         raise _UsageError(USAGE)
     args = argv[1:]
     file: str | None = None
-    solver, time_limit, gap = "auto", DEFAULTS.time_limit, DEFAULTS.mip_gap  # the library's defaults
+    solver: SolverName = "auto"
+    time_limit, gap = DEFAULTS.time_limit, DEFAULTS.mip_gap  # the library's defaults
     while args:
         arg = args.pop(0)
         if arg in ("--solver", "--time-limit", "--gap"):
@@ -75,7 +80,7 @@ def _parse(argv: list[str]) -> tuple[str | None, str, float, float] | None:
             if arg == "--solver":
                 if value not in SOLVER_NAMES:
                     raise _UsageError(f"--solver {value}: expected {', '.join(SOLVER_NAMES[:-1])} or {SOLVER_NAMES[-1]}")
-                solver = value
+                solver = cast(SolverName, value)
             elif arg == "--time-limit":
                 time_limit = _parse_number(arg, value)
             else:

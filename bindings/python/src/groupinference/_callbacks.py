@@ -1,8 +1,9 @@
-"""Python functions as library callbacks (rusqlite / libarchive-c style).
+"""Python functions as library callbacks: one generic caller for every kind (rusqlite's model).
 
-One C trampoline per callback kind (unary, embedding, pairwise, denoiser) and
-one destroy hook are created once, at import, and live as long as the
-module, so C can never call a collected CFUNCTYPE object.
+:func:`trampoline` makes the C function pointer of a callback kind from one
+Python function; ``_kinds.py`` holds the table of kinds (shape and dtype of
+what the Python function returns, C registrar) and makes each pointer once,
+at import, so C can never call a collected CFUNCTYPE object.
 
 Each registration makes a :class:`Context` (the Python function, its name,
 kind and dim, and the session's :class:`ExceptionSlot`). The Session owns its
@@ -16,7 +17,7 @@ trampolines look up. So:
   holds the session) makes an ordinary Python cycle, which the garbage
   collector can free - the session's finalizer then destroys the C session;
 - the library calls the destroy hook exactly once per key (session
-  destroyed, denoiser replaced, or at once when a registration fails), and
+  destroyed, callback replaced, or at once when a registration fails), and
   the hook drops both the registry entry and the session's reference.
 
 Inside a trampoline every exception (BaseException: KeyboardInterrupt and
@@ -24,12 +25,16 @@ SystemExit included) is caught, remembered in the session's slot, and turned
 into a non-zero return; the Python method that drove the call re-raises it
 once C has returned (see ``Session._drive``).
 
-The ids handed to the Python function are a read-only *copy* of the C array,
-not a view: the C buffer lives only for the duration of the call, and a
-function may keep its argument (or a traceback may keep it), so a view would
-dangle. Copying n int32 costs about as much as building the view. Results are
-checked (kind, shape), converted (dtype, contiguity) and copied into the C
-output buffer with ``memmove``; no view of library memory escapes.
+Memory, and what a callback may keep. The library's arrays (the ids, the
+buffer a scorer's values go to) live only for the duration of the call. The
+binding reads and writes them through numpy views (:class:`LastView`) that
+never leave this module and are used only during a call that passed their
+very address and size. The ids the Python function receives are a read-only
+int32 array owned by Python: a copy, made with one numpy assignment into an
+array that is reused while nothing else refers to it (:class:`IdsCopies`),
+so a callback may keep it. The value it returns is checked (kind, shape)
+and assigned into the library's buffer in one step, converting dtype and
+layout on the way; the binding keeps no reference to it.
 """
 
 from __future__ import annotations
@@ -38,7 +43,8 @@ import ctypes
 import itertools
 import threading
 import weakref
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from sys import getrefcount
 from typing import Any, Callable
 
 import numpy as np
@@ -50,6 +56,9 @@ IdsArray = npt.NDArray[np.int32]
 
 FAILED = 1
 """What a trampoline returns to C when the Python side failed; quoted in gi_last_error()."""
+
+INT32 = np.dtype(np.int32)
+_REAL_KINDS = "iuf"
 
 
 class ExceptionSlot:
@@ -69,20 +78,95 @@ class ExceptionSlot:
         return error
 
 
+_byte_arrays: dict[int, Any] = {}  # size -> ctypes.c_char * size: making the type is the slow part
+
+
+def view(pointer: int, shape: tuple[int, ...], dtype: np.dtype[Any]) -> np.ndarray:
+    """A numpy array over library memory: valid only during the call that passed `pointer`."""
+    size = dtype.itemsize * (shape[0] if len(shape) == 1 else shape[0] * shape[1])
+    byte_array = _byte_arrays.get(size)
+    if byte_array is None:
+        byte_array = _byte_arrays[size] = ctypes.c_char * size
+    buffer: Any = byte_array.from_address(pointer)  # a ctypes array: numpy reads its buffer protocol
+    return np.ndarray(shape, dtype, buffer)
+
+
+class LastView:
+    """The view of the buffer a callback was last given, remade when the address or size changes.
+
+    The library tends to pass the same ids buffer again (and, with a workspace,
+    the same output buffer); a view is only used during a call that passed its
+    very address and size, and never leaves this module.
+    """
+
+    __slots__ = ("_dtype", "_pointer", "_shape", "_array")
+
+    def __init__(self, dtype: np.dtype[Any]) -> None:
+        self._dtype, self._pointer = dtype, 0
+        self._shape: tuple[int, ...] = ()
+        self._array: np.ndarray | None = None
+
+    def at(self, pointer: int, shape: tuple[int, ...]) -> np.ndarray:
+        array = self._array
+        if pointer != self._pointer or shape != self._shape or array is None:
+            array = self._array = view(pointer, shape, self._dtype)
+            self._pointer, self._shape = pointer, shape
+        return array
+
+
+class IdsCopies:
+    """The ids array a callback receives: a read-only int32 copy owned by Python.
+
+    One array is reused from call to call while only this object refers to
+    it; when anything else does (the callback kept ``ids`` or a view of it,
+    or a traceback keeps the callback's frame), the next call gets a new one,
+    so what was kept is never overwritten.
+    """
+
+    __slots__ = ("_source", "_writable", "_readonly", "_unshared_readonly", "_unshared_writable")
+
+    def __init__(self) -> None:
+        self._source = LastView(INT32)
+        self._writable: IdsArray = np.empty(0, dtype=INT32)
+        self._readonly: IdsArray = self._writable
+        self._unshared_readonly = self._unshared_writable = -1
+
+    def take(self, pointer: int | None, n: int) -> IdsArray:
+        readonly = self._readonly
+        # Views of the read-only array refer to the writable one (numpy collapses view chains).
+        if (len(readonly) != n or getrefcount(readonly) != self._unshared_readonly
+                or getrefcount(self._writable) != self._unshared_writable):
+            self._writable = np.empty(n, dtype=INT32)
+            readonly = self._readonly = self._writable.view()
+            readonly.flags.writeable = False
+            self._unshared_readonly, self._unshared_writable = getrefcount(readonly), getrefcount(self._writable)
+        if n and pointer:
+            self._writable[...] = self._source.at(pointer, (n,))
+        return readonly
+
+
 @dataclass(eq=False)
 class Context:
     """What a trampoline needs to call one registered Python function."""
 
-    kind: str  # "unary" | "embedding" | "pairwise" | "denoiser"
+    kind: str  # "unary" | "embedding" | "pairwise" | "denoiser" | "progress"
     name: str
-    fn: Callable[[int, IdsArray], Any]
+    fn: Callable[..., Any]
     slot: ExceptionSlot
     owner: dict[int, Context]
     """The session's contexts, to which this one belongs."""
     dim: int = 0
+    ids: IdsCopies = field(default_factory=IdsCopies)
+    out: LastView | None = None
+    """A scorer's view of its output buffer (None for the denoiser)."""
 
     def describe(self) -> str:
-        return "the denoiser" if self.kind == "denoiser" else f"{self.kind} scorer '{self.name}'"
+        if self.kind in _NOT_SCORERS:
+            return _NOT_SCORERS[self.kind]
+        return f"{self.kind} scorer '{self.name}'"
+
+
+_NOT_SCORERS = {"denoiser": "the denoiser", "progress": "the progress hook"}
 
 
 _registry: dict[int, weakref.ref[Context]] = {}
@@ -104,11 +188,6 @@ def live_contexts() -> int:
     return len(_registry)
 
 
-def _lookup(user: int | None) -> Context | None:
-    ref = _registry.get(user or 0)
-    return None if ref is None else ref()
-
-
 def _destroy(user: int | None) -> None:
     with _lock:
         ref = _registry.pop(user or 0, None)
@@ -117,94 +196,83 @@ def _destroy(user: int | None) -> None:
         context.owner.pop(user or 0, None)
 
 
-def _ids(pointer: int | None, n: int) -> IdsArray:
-    if not n or not pointer:
-        return np.empty(0, dtype=np.int32)
-    # frombuffer over immutable bytes: a read-only copy.
-    return np.frombuffer(ctypes.string_at(pointer, 4 * n), dtype=np.int32)
+@dataclass(frozen=True)
+class Expected:
+    """What a scorer's Python function must return for n ids."""
+
+    shape: Callable[[int, int], tuple[int, ...]]
+    """(n, dim) -> the shape of the values."""
+    dtype: np.dtype[Any]
+    """What the library's buffer holds; any real dtype is converted."""
+    meaning: str
+    """The shape in words, for messages; "{dim}" is filled in."""
+
+    def checked(self, context: Context, step: int, value: Any, shape: tuple[int, ...]) -> np.ndarray:
+        """`value` as an array of real numbers and of `shape`, or an error naming the scorer."""
+        where = f"{context.describe()} at step {step}"
+        try:
+            array = np.asarray(value)
+        except Exception as error:
+            raise TypeError(f"{where} returned {type(value).__name__}, which is not an array: {error}") from None
+        meaning = self.meaning.format(dim=context.dim)
+        if array.dtype.kind not in _REAL_KINDS:
+            got = "None" if value is None else f"dtype {array.dtype}"
+            raise TypeError(f"{where} returned {got}; expected real numbers (float32 or float64) "
+                            f"of shape {shape} ({meaning})")
+        if array.shape != shape:
+            raise ValueError(f"{where} returned shape {array.shape}; expected {shape} ({meaning})")
+        return array
 
 
-def _result(context: Context, step: int, value: Any, shape: tuple[int, ...], dtype: Any, meaning: str) -> np.ndarray:
-    """The function's return value as a contiguous `dtype` array of `shape`, or a clear error."""
-    where = f"{context.describe()} at step {step}"
-    try:
-        array = np.asarray(value)
-    except Exception as error:
-        raise TypeError(f"{where} returned {type(value).__name__}, which is not an array: {error}") from None
-    if array.dtype.kind not in "iuf":
-        got = "None" if value is None else f"dtype {array.dtype}"
-        raise TypeError(f"{where} returned {got}; expected real numbers (float32 or float64) of shape {shape} ({meaning})")
-    if array.shape != shape:
-        raise ValueError(f"{where} returned shape {array.shape}; expected {shape} ({meaning})")
-    return np.ascontiguousarray(array, dtype=dtype)
+def trampoline(c_type: Any, expected: Expected | None) -> Any:
+    """The C function pointer of one callback kind, around the one generic caller.
+
+    C passes (user, step, ids, n, ...): a scorer's output buffer comes last
+    (after dim for embeddings), and `expected` says what its Python function
+    must return; the denoiser has none (expected None: its return value is
+    ignored). Runs once per callback, so the common case is kept short: a
+    numpy array of the right shape and a real dtype goes straight into the
+    library's buffer (converted by the assignment); anything else goes
+    through Expected.checked.
+    """
+    shape_of = None if expected is None else expected.shape
+
+    def call(user: int | None, step: int, ids: int | None, n: int, *rest: Any) -> int:
+        ref = _registry.get(user or 0)
+        context = None if ref is None else ref()
+        if context is None or (rest and not rest[-1]):
+            return FAILED
+        try:
+            value = context.fn(step, context.ids.take(ids, n))
+            if shape_of is not None:
+                shape = shape_of(n, context.dim)
+                if type(value) is not np.ndarray or value.shape != shape or value.dtype.kind not in _REAL_KINDS:
+                    value = expected.checked(context, step, value, shape)  # type: ignore[union-attr]
+                if n:
+                    context.out.at(rest[-1], shape)[...] = value  # type: ignore[union-attr]
+            return 0
+        except BaseException as error:  # noqa: B036 - KeyboardInterrupt too: re-raised after C returns
+            context.slot.store(error)
+            return FAILED
+
+    return c_type(call)
 
 
-def _copy_out(array: np.ndarray, pointer: int) -> None:
-    if array.nbytes:
-        ctypes.memmove(pointer, array.ctypes.data, array.nbytes)
-
-
-def _unary(user: int | None, step: int, ids: int | None, n: int, out: int | None) -> int:
-    context = _lookup(user)
-    if context is None or not out:
+def _progress(user: int | None, progress: Any) -> int:
+    """gi_progress_fn: the hook of Session.run(progress=...); a truthy return stops the run."""
+    ref = _registry.get(user or 0)
+    context = None if ref is None else ref()
+    if context is None or not progress:
         return FAILED
     try:
-        value = context.fn(step, _ids(ids, n))
-        _copy_out(_result(context, step, value, (n,), np.float64, "one score per id"), out)
-        return 0
-    except BaseException as error:  # noqa: B036 - KeyboardInterrupt too: re-raised after C returns
+        return 1 if context.fn(progress.contents) else 0
+    except BaseException as error:  # noqa: B036 - re-raised by run() after C returns
         context.slot.store(error)
         return FAILED
 
 
-def _embedding(user: int | None, step: int, ids: int | None, n: int, dim: int, out: int | None) -> int:
-    context = _lookup(user)
-    if context is None or not out:
-        return FAILED
-    try:
-        value = context.fn(step, _ids(ids, n))
-        _copy_out(_result(context, step, value, (n, dim), np.float32, f"one row of {dim} values per id"), out)
-        return 0
-    except BaseException as error:  # noqa: B036
-        context.slot.store(error)
-        return FAILED
-
-
-def _pairwise(user: int | None, step: int, ids: int | None, n: int, out: int | None) -> int:
-    context = _lookup(user)
-    if context is None or not out:
-        return FAILED
-    try:
-        value = context.fn(step, _ids(ids, n))
-        _copy_out(_result(context, step, value, (n, n), np.float64, "an n x n matrix over the ids"), out)
-        return 0
-    except BaseException as error:  # noqa: B036
-        context.slot.store(error)
-        return FAILED
-
-
-def _denoise(user: int | None, step: int, ids: int | None, n: int) -> int:
-    context = _lookup(user)
-    if context is None:
-        return FAILED
-    try:
-        context.fn(step, _ids(ids, n))  # the return value is ignored
-        return 0
-    except BaseException as error:  # noqa: B036
-        context.slot.store(error)
-        return FAILED
-
-
-# The C function pointers: module globals, alive for the life of the process.
-UNARY = S.UNARY_FN(_unary)
-EMBEDDING = S.EMBEDDING_FN(_embedding)
-PAIRWISE = S.PAIRWISE_FN(_pairwise)
-DENOISE = S.DENOISE_FN(_denoise)
+# Alive for the life of the process, like the trampolines made in _kinds.
 DESTROY = S.DESTROY_FN(_destroy)
-
-# NULL function pointers of each type, for pushed scorers and clearing the denoiser.
-NULL_UNARY = S.UNARY_FN()
-NULL_EMBEDDING = S.EMBEDDING_FN()
-NULL_PAIRWISE = S.PAIRWISE_FN()
-NULL_DENOISE = S.DENOISE_FN()
 NULL_DESTROY = S.DESTROY_FN()
+PROGRESS = S.PROGRESS_FN(_progress)
+NULL_PROGRESS = S.PROGRESS_FN()

@@ -9,7 +9,7 @@ from __future__ import annotations
 import ctypes
 import os
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
@@ -28,18 +28,26 @@ def _name_of(mapping: Mapping[str, int], value: int) -> str:
     return next(name for name, v in mapping.items() if v == value)
 
 
+ScheduleName = Literal["ratio", "counts", "adaptive", "calibrated"]
+"""What ``schedule=`` accepts (see SCHEDULE_NAMES)."""
+SolverName = Literal["auto", "exact", "heuristic", "mip"]
+"""What ``solver=`` accepts (gi_solver)."""
+NormalizeName = Literal["none", "zscore"]
+"""What ``normalize=`` accepts (gi_normalize)."""
+
 DEFAULTS = _library_defaults()
 """The library's defaults (a gi_options filled by gi_options_init)."""
 
-DEFAULT_SCHEDULE = _name_of(S.SCHEDULES, DEFAULTS.schedule)
+DEFAULT_SCHEDULE: ScheduleName = _name_of(S.SCHEDULES, DEFAULTS.schedule)  # type: ignore[assignment]
 SCHEDULE_NAMES: dict[str, int] = {**S.SCHEDULES, "calibrated": S.SCHEDULES["counts"]}
 """What ``schedule=`` accepts: the gi_schedule names, and "calibrated" - GI_SCHEDULE_COUNTS
 with the counts read from ``schedule_file`` (a file written by gi.calibrate(...).save)."""
-DEFAULT_SOLVER = _name_of(S.SOLVERS, DEFAULTS.solver)
-DEFAULT_NORMALIZE = _name_of(S.NORMALIZATIONS, DEFAULTS.normalize)
+DEFAULT_SOLVER: SolverName = _name_of(S.SOLVERS, DEFAULTS.solver)  # type: ignore[assignment]
+DEFAULT_NORMALIZE: NormalizeName = _name_of(S.NORMALIZATIONS, DEFAULTS.normalize)  # type: ignore[assignment]
 
 
-def solver_options(solver: str, time_limit: float, mip_gap: float, seed: int, restarts: int) -> S.GiOptions:
+def solver_options(solver: SolverName, time_limit: float, mip_gap: float, seed: int, restarts: int,
+                   memory_limit: int) -> S.GiOptions:
     """Defaults with the solver fields set (what gi_solve_qip reads)."""
     options = _library_defaults()
     options.solver = C.choice("solver", solver, S.SOLVERS)
@@ -47,6 +55,7 @@ def solver_options(solver: str, time_limit: float, mip_gap: float, seed: int, re
     options.mip_gap = C.real("mip_gap", mip_gap)
     options.seed = C.integer("seed", seed, 0, 2**64 - 1)
     options.restarts = C.integer("restarts", restarts)
+    options.memory_limit = C.integer("memory_limit", memory_limit, 0, 2**64 - 1)  # the library checks >= 1 MiB
     return options
 
 
@@ -69,24 +78,25 @@ def session_options(
     group_size: int,
     num_steps: int,
     lam: float,
-    schedule: str,
+    schedule: ScheduleName,
     prune_ratio: float,
     first_prune_step: int,
     survivor_counts: Any,
-    solver: str,
+    solver: SolverName,
     time_limit: float,
     mip_gap: float,
-    normalize: str,
+    normalize: NormalizeName,
     trace_every_step: bool,
     seed: int,
     budget: float,
     schedule_file: Any,
     restarts: int,
+    memory_limit: int,
 ) -> tuple[S.GiOptions, np.ndarray | None]:
     """The gi_options of a session, and the survivor_counts array it points to (keep it alive).
 
     The schedule_file bytes are kept alive by the struct itself (a c_char_p field)."""
-    options = solver_options(solver, time_limit, mip_gap, seed, restarts)
+    options = solver_options(solver, time_limit, mip_gap, seed, restarts, memory_limit)
     options.num_candidates = C.integer("num_candidates", num_candidates)
     options.group_size = C.integer("group_size", group_size)
     options.num_steps = C.integer("num_steps", num_steps)

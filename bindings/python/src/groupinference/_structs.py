@@ -68,9 +68,23 @@ SOLVE_STATUS_NAMES: dict[int, str] = {
     4: "heuristic",
 }
 
+# Section - Trace: gi_bound_kind (since 0.3), by value.
+BOUND_KIND_NAMES: dict[int, str] = {
+    0: "none",
+    1: "trivial",
+    2: "cheap",
+    3: "relaxation",
+    4: "mip",
+}
+
 # which-values of gi_trace_scores for the combined scores.
 GI_TRACE_UNARY = -1
 GI_TRACE_DIVERSITY = -2
+
+
+# Section - Session: ``gi_session`` is opaque. A handle crosses as a ``gi_session *``
+# (a c_void_p: Python holds it as an int) - this named alias in every declaration.
+SessionHandle = c_void_p
 
 
 class GiOptions(ctypes.Structure):

@@ -1,6 +1,8 @@
 """Calibrated schedules: derive survivor counts from full runs (gi_calibrate),
 and save / load them as small JSON files (gi_schedule_save, gi_schedule_load).
 
+Experimental: this module may still change during 0.x (see the package docstring).
+
 A *full run* is a finished :class:`~groupinference.Session` that denoised
 every candidate to the end and scored every step::
 
@@ -136,7 +138,7 @@ def calibrate(runs: Sequence[Session], budget: float | None = None,
             raise ValueError("budget = 0 is out of range (0, 1]")
     else:
         goal.retention = C.real("retention", retention)
-    handles = (ctypes.c_void_p * max(1, len(sessions)))(*[s._live() for s in sessions])
+    handles = (S.SessionHandle * max(1, len(sessions)))(*[s._live() for s in sessions])
     steps = sessions[0].num_steps if sessions else 1
     counts = np.zeros(steps, dtype=np.int32)
     step_retention = np.full(steps, np.nan)

@@ -36,6 +36,7 @@ __all__ = [
     "LimitError",
     "VersionError",
     "InternalError",
+    "Cancelled",
     "GroupInferenceWarning",
     "LibraryLoadError",
     "LibraryVersionError",
@@ -106,6 +107,15 @@ class InternalError(GroupInferenceError):
     """GI_ERR_INTERNAL: a bug in the library."""
 
 
+class Cancelled(GroupInferenceError):
+    """GI_ERR_CANCELLED: the progress function of ``Session.run(progress=...)`` asked to stop.
+
+    Nothing is lost: the run stopped after a completed step, and ``run()`` or
+    ``step()`` continue where it stopped. When the progress function raised
+    instead, ``run()`` re-raises that exception rather than this one.
+    """
+
+
 _CLASSES: dict[int, type[GroupInferenceError]] = {
     S.GI_ERR_ARGUMENT: ArgumentError,
     S.GI_ERR_HANDLE: HandleError,
@@ -116,6 +126,7 @@ _CLASSES: dict[int, type[GroupInferenceError]] = {
     S.GI_ERR_LIMIT: LimitError,
     S.GI_ERR_VERSION: VersionError,
     S.GI_ERR_INTERNAL: InternalError,
+    S.GI_ERR_CANCELLED: Cancelled,
 }
 
 

@@ -15,7 +15,6 @@
 from __future__ import annotations
 
 import ctypes
-import math
 import os
 import weakref
 from dataclasses import dataclass
@@ -28,9 +27,22 @@ from . import _callbacks as CB
 from . import _convert as C
 from . import _ffi
 from . import _structs as S
-from ._options import DEFAULT_NORMALIZE, DEFAULT_SCHEDULE, DEFAULT_SOLVER, DEFAULTS, session_options
+from ._kinds import DENOISE, NULL_DENOISE, SCORER_KINDS
+from ._progress import ProgressArg, progress_function
+from ._options import (
+    DEFAULT_NORMALIZE,
+    DEFAULT_SCHEDULE,
+    DEFAULT_SOLVER,
+    DEFAULTS,
+    NormalizeName,
+    ScheduleName,
+    SolverName,
+    session_options,
+)
 from .errors import GroupInferenceError, HandleError
+from .results import Diagnostics, Progress, Result, StepRecord, bound_kind, optional, solve_status
 
+# The result types are defined in .results; importing them from here keeps working.
 __all__ = ["Session", "Progress", "Result", "StepRecord", "Diagnostics"]
 
 IdsArray = npt.NDArray[np.int32]
@@ -39,95 +51,6 @@ ScorerFn = Callable[[int, IdsArray], Any]
 """fn(step, ids) -> scores: (n,) for unary, (n, dim) for embedding, (n, n) for pairwise scorers."""
 DenoiserFn = Callable[[int, IdsArray], object]
 """fn(step, ids): advance these candidates by one step and refresh their previews (return value ignored)."""
-
-
-def _optional(x: float) -> float | None:
-    return None if math.isnan(x) else x
-
-
-@dataclass(frozen=True)
-class Progress:
-    """Where a session stands (gi_progress)."""
-
-    steps_done: int
-    num_steps: int
-    alive: int
-    done: bool
-    keep_after_next: int
-    scores_needed: bool
-    retry_pending: bool
-    num_records: int
-    evaluations: int
-    naive_evaluations: int
-    objective: float | None
-    """The final group's objective; None until done."""
-
-
-@dataclass(frozen=True)
-class StepRecord:
-    """One scoring of the survivors (gi_step_record plus its arrays)."""
-
-    step: int
-    """Step whose previews were scored; -1 before the first step."""
-    ids: IdsArray
-    """The ids scored, ascending."""
-    kept: IdsArray
-    """The ids kept, ascending."""
-    group: IdsArray
-    """The best group of K under this record's scores, ascending (gi_trace_group): the kept ids
-    when the record kept K; otherwise known only in detail mode (trace_every_step, or the adaptive
-    schedule), else empty."""
-    unary: FloatArray
-    """Combined unary score of each scored id, as the solver saw it."""
-    diversity: FloatArray
-    """Mean combined pairwise score of each scored id to the other scored ids."""
-    scorer_values: dict[str, FloatArray]
-    """Per scorer name: its raw score (unary) or raw mean difference (embedding, pairwise)."""
-    solve_status: str
-    """"none" | "optimal" | "gap_limit" | "time_limit" | "heuristic"."""
-    objective: float | None
-    bound: float | None
-    gap: float | None
-    evaluations: int
-    seconds_scoring: float
-    seconds_solving: float
-    on_demand: bool
-    is_final: bool
-
-
-@dataclass(frozen=True)
-class Diagnostics:
-    """How settled one record's scores are (gi_diagnostics); None where the library has no value (NaN)."""
-
-    spearman_previous: float | None
-    """Rank correlation with the previous record's scores over the candidates both scored;
-    None for the first record or fewer than 3 in common."""
-    spearman_final: float | None
-    """The same against the final record; None until the session is done."""
-    group_overlap_previous: float | None
-    """Share of this record's best group (StepRecord.group) in the previous record's; None unless both are known."""
-    group_overlap_final: float | None
-    """Share of this record's best group in the final group; None until done or when unknown."""
-    movement: float | None
-    """Median |change| of the scores since the previous record; None for the first."""
-    common_previous: int
-    """Candidates both this and the previous record scored."""
-    common_final: int
-    """Candidates both this and the final record scored."""
-
-
-@dataclass(frozen=True)
-class Result:
-    """The final group of a finished session."""
-
-    ids: IdsArray
-    unary: FloatArray
-    pairwise: FloatArray
-    """K x K combined pairwise scores, zero diagonal, in the order of ids."""
-    objective: float
-    evaluations: int
-    naive_evaluations: int
-    records: list[StepRecord]
 
 
 @dataclass(frozen=True)
@@ -147,13 +70,21 @@ class Session:
     - ``"counts"``: keep ``survivor_counts[t]`` after step t (T entries,
       non-increasing, the last K) - or the counts of ``schedule_file``;
     - ``"calibrated"``: the same as ``"counts"`` with ``schedule_file``, a
-      schedule written by :meth:`Calibration.save` (its M, K, T must match);
+      schedule written by :meth:`Calibration.save` (its M, K, T and lambda
+      must match) - experimental;
     - ``"adaptive"``: score every step and keep each candidate that could
       still join the best group, within ``budget`` (model evaluations as a
-      fraction of M*T, in (0, 1]; at least enough for M + K(T-1)).
+      fraction of M*T, in (0, 1]; at least enough for M + K(T-1)) -
+      experimental.
+
+    Experimental parts (the adaptive schedule, calibrated schedules,
+    :meth:`diagnostics`, ``StepRecord.group``) may change during 0.x; the
+    rest of this class is the stable core (see the README).
 
     ``restarts``: rounds of iterated local search after the heuristic solver
-    (perturbed by ``seed``).
+    (perturbed by ``seed``). ``memory_limit``: bytes the exact search may keep
+    for its open nodes (at least 1 MiB); beyond it the search continues
+    depth-first.
 
     Keyword defaults are the library's (read from gi_options_init). Use it as
     a context manager, or call :meth:`close`; a session that is garbage
@@ -161,11 +92,14 @@ class Session:
     :class:`~groupinference.HandleError`.
 
     Callbacks receive ``(step, ids)``: the step whose previews they score (-1
-    before the first step) and a read-only int32 array of ascending ids. An
-    exception raised by a callback - KeyboardInterrupt included - makes the
-    driving method (:meth:`step`, :meth:`prune`, :meth:`run`) raise that same
-    exception, with the library's message attached as a note. The session
-    stays usable: the library retries the failed part on the next call.
+    before the first step) and a read-only int32 array of ascending ids. The
+    ids array belongs to Python (a copy of the library's), so a callback may
+    keep it; what a scorer returns is copied into the library's buffer before
+    the callback's C call returns, and not kept. An exception raised by a
+    callback - KeyboardInterrupt included - makes the driving method
+    (:meth:`step`, :meth:`prune`, :meth:`run`) raise that same exception, with
+    the library's message attached as a note. The session stays usable: the
+    library retries the failed part on the next call.
 
     A session must not be used from two threads at once (the library refuses
     with StateError); different sessions may run on different threads.
@@ -177,19 +111,20 @@ class Session:
         group_size: int = DEFAULTS.group_size,
         num_steps: int = DEFAULTS.num_steps,
         lam: float = DEFAULTS.lambda_,
-        schedule: str = DEFAULT_SCHEDULE,
+        schedule: ScheduleName = DEFAULT_SCHEDULE,
         prune_ratio: float = DEFAULTS.prune_ratio,
         first_prune_step: int = DEFAULTS.first_prune_step,
         survivor_counts: npt.ArrayLike | None = None,
-        solver: str = DEFAULT_SOLVER,
+        solver: SolverName = DEFAULT_SOLVER,
         time_limit: float = DEFAULTS.time_limit,
         mip_gap: float = DEFAULTS.mip_gap,
-        normalize: str = DEFAULT_NORMALIZE,
+        normalize: NormalizeName = DEFAULT_NORMALIZE,
         trace_every_step: bool = bool(DEFAULTS.trace_every_step),
         seed: int = DEFAULTS.seed,
         budget: float = DEFAULTS.budget,
         schedule_file: str | os.PathLike[str] | None = None,
         restarts: int = DEFAULTS.restarts,
+        memory_limit: int = DEFAULTS.memory_limit,
     ) -> None:
         self._handle: int | None = None
         options, counts = session_options(
@@ -197,9 +132,9 @@ class Session:
             schedule=schedule, prune_ratio=prune_ratio, first_prune_step=first_prune_step,
             survivor_counts=survivor_counts, solver=solver, time_limit=time_limit, mip_gap=mip_gap,
             normalize=normalize, trace_every_step=trace_every_step, seed=seed, budget=budget,
-            schedule_file=schedule_file, restarts=restarts,
+            schedule_file=schedule_file, restarts=restarts, memory_limit=memory_limit,
         )
-        handle = ctypes.c_void_p()
+        handle = S.SessionHandle()
         _ffi.gi_session_create(ctypes.byref(options), ctypes.byref(handle))
         del counts  # copied by gi_session_create
         self._handle = handle.value
@@ -288,62 +223,52 @@ class Session:
         """Register fn(step, ids) -> (n, n) differences (higher is more different)."""
         return self._add_scorer("pairwise", name, fn, weight, 0)
 
-    def _add_scorer(self, kind: str, name: str, fn: ScorerFn | None, weight: float, dim: int) -> int:
+    def _add_scorer(self, kind_name: str, name: str, fn: ScorerFn | None, weight: float, dim: int) -> int:
         handle = self._live()
+        kind = SCORER_KINDS[kind_name]
         c_name = C.c_string("name", name)
         c_weight = C.real("weight", weight)
-        if fn is not None and not callable(fn):
-            raise TypeError(f"fn must be callable or None, not {type(fn).__name__}")
-        trampolines = {
-            "unary": (CB.UNARY, CB.NULL_UNARY),
-            "embedding": (CB.EMBEDDING, CB.NULL_EMBEDDING),
-            "pairwise": (CB.PAIRWISE, CB.NULL_PAIRWISE),
-        }
-        trampoline, null = trampolines[kind]
         if fn is None:
-            c_fn, user, destroy = null, None, CB.NULL_DESTROY
+            c_fn, user, destroy = kind.null, None, CB.NULL_DESTROY
+        elif callable(fn):
+            c_fn, destroy = kind.trampoline, CB.DESTROY
+            out = CB.LastView(kind.expected.dtype)
+            user = CB.register(CB.Context(kind_name, name, fn, self._slot, self._contexts, dim, out=out))
         else:
-            c_fn, destroy = trampoline, CB.DESTROY
-            user = CB.register(CB.Context(kind, name, fn, self._slot, self._contexts, dim))
+            raise TypeError(f"fn must be callable or None, not {type(fn).__name__}")
         scorer_id = ctypes.c_int32(-1)
         # On failure the library calls DESTROY(user) at once: the context is released either way.
-        if kind == "embedding":
-            _ffi.gi_add_embedding_scorer(handle, c_name, c_weight, dim, c_fn, user, destroy, ctypes.byref(scorer_id))
-        elif kind == "unary":
-            _ffi.gi_add_unary_scorer(handle, c_name, c_weight, c_fn, user, destroy, ctypes.byref(scorer_id))
-        else:
-            _ffi.gi_add_pairwise_scorer(handle, c_name, c_weight, c_fn, user, destroy, ctypes.byref(scorer_id))
-        self._scorers[scorer_id.value] = _Scorer(name, kind, dim)
+        kind.add(handle, c_name, c_weight, dim, c_fn, user, destroy, ctypes.byref(scorer_id))
+        self._scorers[scorer_id.value] = _Scorer(name, kind_name, dim)
         return scorer_id.value
 
     # -- pushed values -----------------------------------------------------------
 
     def push_unary(self, scorer_id: int, ids: npt.ArrayLike, scores: npt.ArrayLike) -> None:
         """Push one score per id for a scorer registered with fn=None."""
-        handle = self._live()
-        sid = C.integer("scorer_id", scorer_id)
-        c_ids = C.ids("ids", ids)
-        values = C.reals("scores", scores, (len(c_ids),), np.float64, "one score per id")
-        _ffi.gi_push_unary(handle, sid, C.address(c_ids), len(c_ids), C.address(values))
+        self._push("unary", scorer_id, ids, scores)
 
     def push_embeddings(self, scorer_id: int, ids: npt.ArrayLike, embeddings: npt.ArrayLike) -> None:
         """Push one embedding row per id (n x dim, float32 or float64) for a scorer registered with fn=None."""
-        handle = self._live()
-        sid = C.integer("scorer_id", scorer_id)
-        c_ids = C.ids("ids", ids)
-        scorer = self._scorers.get(sid)
-        dim = scorer.dim if scorer is not None and scorer.kind == "embedding" else -1
-        rows = C.reals("embeddings", embeddings, (len(c_ids), dim), np.float32, "one row per id")
-        _ffi.gi_push_embeddings(handle, sid, C.address(c_ids), len(c_ids), rows.shape[1], C.address(rows))
+        self._push("embedding", scorer_id, ids, embeddings)
 
     def push_pairwise(self, scorer_id: int, ids: npt.ArrayLike, matrix: npt.ArrayLike) -> None:
         """Push an n x n difference matrix over ids for a scorer registered with fn=None."""
+        self._push("pairwise", scorer_id, ids, matrix)
+
+    def _push(self, kind_name: str, scorer_id: int, ids: npt.ArrayLike, values: npt.ArrayLike) -> None:
         handle = self._live()
+        kind = SCORER_KINDS[kind_name]
         sid = C.integer("scorer_id", scorer_id)
         c_ids = C.ids("ids", ids)
-        n = len(c_ids)
-        values = C.reals("matrix", matrix, (n, n), np.float64, "n x n over the ids")
-        _ffi.gi_push_pairwise(handle, sid, C.address(c_ids), n, C.address(values))
+        scorer = self._scorers.get(sid)
+        # The registered dim when known; otherwise any (-1), and the library names the mismatch.
+        dim = scorer.dim if scorer is not None and scorer.kind == kind_name else -1
+        expected = kind.expected
+        meaning = expected.meaning.format(dim="dim" if dim < 0 else dim)
+        array = C.reals(kind.values_name, values, expected.shape(len(c_ids), dim), expected.dtype.type, meaning)
+        row = array.shape[1] if array.ndim == 2 else 0
+        kind.push(handle, sid, C.address(c_ids), len(c_ids), row, C.address(array))
 
     # -- driving ------------------------------------------------------------------
 
@@ -351,13 +276,13 @@ class Session:
         """Set fn(step, ids) that advances these candidates one step; None clears it (host-driven loop)."""
         handle = self._live()
         if fn is None:
-            _ffi.gi_set_denoiser(handle, CB.NULL_DENOISE, None, CB.NULL_DESTROY)
+            _ffi.gi_set_denoiser(handle, NULL_DENOISE, None, CB.NULL_DESTROY)
             return
         if not callable(fn):
             raise TypeError(f"fn must be callable or None, not {type(fn).__name__}")
         user = CB.register(CB.Context("denoiser", "denoiser", fn, self._slot, self._contexts))
         # The replaced denoiser's context is released by its destroy hook, now.
-        _ffi.gi_set_denoiser(handle, CB.DENOISE, user, CB.DESTROY)
+        _ffi.gi_set_denoiser(handle, DENOISE, user, CB.DESTROY)
 
     def step(self) -> None:
         """Complete one denoising step (denoise, then score and prune as scheduled)."""
@@ -367,9 +292,50 @@ class Session:
         """Score the survivors now and keep the best `keep` (K <= keep <= alive)."""
         self._drive(_ffi.gi_prune, C.integer("keep", keep))
 
-    def run(self) -> None:
-        """Step until done (needs a denoiser)."""
-        self._drive(_ffi.gi_run)
+    def run(self, progress: ProgressArg = None) -> None:
+        """Step until done (needs a denoiser).
+
+        ``progress``: ``True`` shows a tqdm bar (ImportError, before any step,
+        when tqdm is not installed); a function ``fn(progress)`` is called
+        after every completed step with the session's :class:`Progress` and
+        stops the run when it returns something truthy (None or False: go
+        on). A stopped run raises :class:`~groupinference.Cancelled` after
+        that step; nothing is lost, and ``run()`` or :meth:`step` continue
+        where it stopped. The function must not call into the session (the
+        library refuses with StateError); an exception it raises stops the run
+        the same way and is re-raised here instead of Cancelled.
+        """
+        if progress is None or progress is False:
+            self._drive(_ffi.gi_run)
+            return
+        handle = self._live()
+        function, finish = progress_function(progress, self.progress)
+        hook = CB.Context("progress", "progress", lambda p: function(Progress.from_c(p)), self._slot,
+                          self._contexts)
+        _ffi.gi_set_progress(handle, CB.PROGRESS, CB.register(hook), CB.DESTROY)
+        try:
+            self._drive(_ffi.gi_run)
+        finally:
+            finish()
+            if self._handle is not None:  # a callback may have closed the session
+                # Clearing it releases the hook's context through the destroy hook.
+                _ffi.gi_set_progress(self._handle, CB.NULL_PROGRESS, None, CB.NULL_DESTROY)
+
+    def discard(self, ids: npt.ArrayLike) -> None:
+        """Remove alive candidates from the survivors without scoring them (e.g. their worker died).
+
+        Allowed before the first step, between steps and while a retry is
+        pending (the retry then scores the others). The evaluations already
+        spent on them stay counted, the trace gets a discard record
+        (``StepRecord.discarded``), and the schedule continues from the
+        smaller set. An empty ``ids`` does nothing. ArgumentError when an id
+        is out of range, already pruned or discarded, or repeated, or when
+        fewer than K candidates would remain (nothing changes then);
+        StateError once the session is done.
+        """
+        handle = self._live()
+        c_ids = C.ids("ids", ids)
+        _ffi.gi_discard(handle, C.address(c_ids) if len(c_ids) else None, len(c_ids))
 
     def _drive(self, function: Callable[..., int], *arguments: Any) -> None:
         """Call a driving function; re-raise what a Python callback raised during it."""
@@ -399,12 +365,7 @@ class Session:
         """Where the session stands; usable at any time."""
         p = S.GiProgress()
         _ffi.gi_get_progress(self._live(), ctypes.byref(p), ctypes.sizeof(p))
-        return Progress(
-            steps_done=p.steps_done, num_steps=p.num_steps, alive=p.alive, done=bool(p.done),
-            keep_after_next=p.keep_after_next, scores_needed=bool(p.scores_needed),
-            retry_pending=bool(p.retry_pending), num_records=p.num_records, evaluations=p.evaluations,
-            naive_evaluations=p.naive_evaluations, objective=_optional(p.objective),
-        )
+        return Progress.from_c(p)
 
     @property
     def survivors(self) -> IdsArray:
@@ -427,7 +388,7 @@ class Session:
         )
 
     def records(self) -> list[StepRecord]:
-        """The per-step trace so far: one record per scoring of the survivors."""
+        """The per-step trace so far: one record per scoring of the survivors, and one per discard."""
         handle = self._live()
         count = ctypes.c_size_t()
         _ffi.gi_trace_count(handle, ctypes.byref(count))
@@ -448,15 +409,16 @@ class Session:
             unary=scores(S.GI_TRACE_UNARY),
             diversity=scores(S.GI_TRACE_DIVERSITY),
             scorer_values={s.name: scores(i) for i, s in sorted(self._scorers.items())},
-            solve_status=S.SOLVE_STATUS_NAMES.get(r.solve_status, f"unknown ({r.solve_status})"),
-            objective=_optional(r.objective), bound=_optional(r.bound), gap=_optional(r.gap),
+            solve_status=solve_status(r.solve_status),  # type: ignore[arg-type]
+            objective=optional(r.objective), bound=optional(r.bound), gap=optional(r.gap),
             evaluations=r.evaluations, seconds_scoring=r.seconds_scoring, seconds_solving=r.seconds_solving,
-            on_demand=bool(r.on_demand), is_final=bool(r.is_final),
+            on_demand=bool(r.on_demand), is_final=bool(r.is_final), discarded=r.discarded,
+            bound_kind=bound_kind(r.bound_kind),  # type: ignore[arg-type]
         )
 
 
     def diagnostics(self, index: int, which: str | int = "unary") -> Diagnostics:
-        """How settled record `index`'s scores are (gi_trace_diagnostics).
+        """How settled record `index`'s scores are (gi_trace_diagnostics). Experimental.
 
         index: the record's position in :meth:`records` (negative counts from
         the end). which: ``"unary"`` (the combined unary score), ``"diversity"``
@@ -473,12 +435,7 @@ class Session:
             position += count.value
         d = S.GiDiagnostics()
         _ffi.gi_trace_diagnostics(handle, position, self._which(which), ctypes.byref(d), ctypes.sizeof(d))
-        return Diagnostics(
-            spearman_previous=_optional(d.spearman_previous), spearman_final=_optional(d.spearman_final),
-            group_overlap_previous=_optional(d.group_overlap_previous),
-            group_overlap_final=_optional(d.group_overlap_final), movement=_optional(d.movement),
-            common_previous=d.common_previous, common_final=d.common_final,
-        )
+        return Diagnostics.from_c(d)
 
     def _which(self, which: str | int) -> int:
         """The gi_trace_scores selector of "unary", "diversity", a scorer name or a scorer id."""

@@ -1,0 +1,78 @@
+"""The id -> row map: which batch row holds which candidate.
+
+Candidate ids are the session's (0..M-1) and never change; batch rows are renumbered after every
+prune. Rows always hold the alive ids in ascending order - the order of gi_survivors - so the
+pipeline's output images come out in the order of the result's ids.
+
+Per-candidate tensors have one of two batch layouts:
+
+- CANDIDATES: one row per alive candidate (latents, generators, scheduler history);
+- GUIDED: under classifier-free guidance two blocks, [unconditional rows; conditional rows], the
+  layout of ``torch.cat([negative, positive])`` in every pipeline; without guidance one block.
+  Row r and row n + r belong to the candidate of row r.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import torch
+
+from ._layout import GUIDED
+from .errors import TableMismatchError
+
+
+class RowMap:
+    """Rows of the alive candidates; ``ids[r]`` is the candidate in row r.
+
+    >>> rows = RowMap(6)
+    >>> rows.keep([1, 4, 5]).tolist()        # the survivors -> the rows that held them
+    [1, 4, 5]
+    >>> rows.keep([4]).tolist(), rows.ids.tolist()
+    ([1], [4])
+    """
+
+    def __init__(self, num_candidates: int) -> None:
+        self._ids = np.arange(num_candidates, dtype=np.int32)
+
+    @property
+    def ids(self) -> np.ndarray:
+        """The alive ids, ascending; row r holds ids[r]."""
+        return self._ids
+
+    @property
+    def n(self) -> int:
+        return len(self._ids)
+
+    def keep(self, survivors: Sequence[int] | np.ndarray) -> torch.Tensor:
+        """Renumber the rows for `survivors` (ascending ids, all alive); return the old rows they held."""
+        survivors = np.asarray(survivors, dtype=np.int32)
+        where = np.searchsorted(self._ids, survivors)
+        if (where >= len(self._ids)).any() or not np.array_equal(self._ids[np.minimum(where, len(self._ids) - 1)], survivors):
+            raise RuntimeError(f"survivors {survivors.tolist()} are not all alive rows {self._ids.tolist()}")
+        self._ids = survivors.copy()
+        return torch.as_tensor(where, dtype=torch.long)
+
+
+def block_rows(rows: torch.Tensor, n: int, blocks: int) -> torch.Tensor:
+    """Rows `rows` of each of `blocks` consecutive blocks of n rows (the GUIDED layout)."""
+    if blocks == 1:
+        return rows
+    return torch.cat([rows + b * n for b in range(blocks)])
+
+
+def blocks_of(tensor: torch.Tensor, n: int, layout: str, guided: bool, what: str) -> int:
+    """How many blocks of n rows `tensor` has under `layout`; TableMismatchError if its batch size is not that."""
+    blocks = 2 if (layout == GUIDED and guided) else 1
+    if tensor.ndim == 0 or tensor.shape[0] != blocks * n:
+        shape = tuple(tensor.shape)
+        expected = f"{blocks} x {n} rows ({'unconditional and conditional block' if blocks == 2 else 'one per candidate'})"
+        raise TableMismatchError(f"{what} has shape {shape}; the table expects {expected} in dimension 0")
+    return blocks
+
+
+def select(tensor: torch.Tensor, rows: torch.Tensor, n: int, layout: str, guided: bool, what: str) -> torch.Tensor:
+    """The rows of `tensor` (n candidates in `layout`) that belong to the candidates of `rows`."""
+    blocks = blocks_of(tensor, n, layout, guided, what)
+    return tensor.index_select(0, block_rows(rows.to(tensor.device), n, blocks))
