@@ -3,8 +3,9 @@
 /// Every path starts from greedy insertion improved by swaps; the exact
 /// searches are warm-started with that selection and can only improve on it.
 /// A selection whose objective meets the cheap bound is reported optimal
-/// without searching. Every step reads the clock: the solve returns within
-/// `options.timeLimit` (plus one step of the search in progress, a few ms).
+/// without searching. Every step reads the clock, so the solve returns
+/// within `options.timeLimit` plus the step in progress (measured by
+/// `groupinference-bench clock`: at most tens of ms, at 8192 candidates).
 public func solve(_ p: SelectionProblem, options: SolverOptions = SolverOptions()) throws(GroupInferenceError) -> Solution {
     try solve(p, options: options, cheapBound: true)
 }
