@@ -10,7 +10,7 @@ group_generate's, and so are the images (bit for bit on CPU with batch_size = 1)
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -77,7 +77,7 @@ def distributed_generate(workers: Any, scorers: Sequence[Any], *, num_candidates
                          group_size: int | None = None, lam: float | None = None, schedule: str | None = None,
                          preset: str | Preset | None = None, rebalance: float | None = 0.25,
                          shards: Sequence[Any] | None = None, progress: bool = True,
-                         **session_kwargs: Any) -> DistributedOutput:
+                         on_step: Callable[[Any], object] | None = None, **session_kwargs: Any) -> DistributedOutput:
     """Group inference with the candidates spread over DiffusersWorkers.
 
     Args:
@@ -89,6 +89,7 @@ def distributed_generate(workers: Any, scorers: Sequence[Any], *, num_candidates
         num_candidates, group_size, lam, schedule, preset: as group_generate's (None: the preset's).
         rebalance, shards: as groupinference.distributed.Driver's.
         progress: a progress bar per step.
+        on_step: called with the Driver after every step (shards, losses, timings so far).
         **session_kwargs: groupinference.Session options (prune_ratio, first_prune_step, budget, ...).
 
     >>> from groupinference.diffusers import DiffusersWorker, tiny_pipeline
@@ -122,7 +123,13 @@ def distributed_generate(workers: Any, scorers: Sequence[Any], *, num_candidates
     try:
         with gi.Session(num_steps=info.num_steps, **settings) as session:
             driver = Driver(session, pool, specs, rebalance=rebalance, shards=shards)
-            run = driver.run(on_step=lambda d: bar.update(d.session.progress, d.session.num_candidates))
+
+            def after(d: Any) -> None:
+                bar.update(d.session.progress, d.session.num_candidates)
+                if on_step is not None:
+                    on_step(d)
+
+            run = driver.run(on_step=after)
     finally:
         bar.close()
     result = run.result

@@ -36,7 +36,7 @@ import torch
 from . import _flux, _sd3, _unet
 from ._chunks import chunk_spans
 from ._decode import Decoder
-from ._own_loop import Prepared
+from ._own_loop import Prepared, call_arguments
 from ._pipelines import check_arguments, check_pipeline, pipeline_entry
 from ._schedulers import (StepCapture, history_rows, join_history, preview_latents, scheduler_rule, slice_history,
                           unlisted_history)
@@ -51,6 +51,8 @@ __all__ = ["DiffusersWorker", "WorkerInfo", "CandidateState", "scorer_specs"]
 LOOPS: dict[str, Callable[..., Prepared]] = {
     "sd": _unet.prepare_sd, "sdxl": _unet.prepare_sdxl, "sd3": _sd3.prepare, "flux": _flux.prepare}
 """Per pipeline family: the own loop's prepare (everything up to the denoising loop)."""
+HANDLED = {"sd": _unet.SD_HANDLED, "sdxl": _unet.SDXL_HANDLED, "sd3": _sd3.HANDLED, "flux": _flux.HANDLED}
+"""Per family: the pipeline call arguments its loop handles."""
 NEEDS = {"sd": _unet.NEEDS, "sdxl": _unet.NEEDS + ("_get_add_time_ids",)}
 OUTPUT_TYPES = ("pil", "np", "pt", "latent")
 
@@ -136,6 +138,7 @@ class DiffusersWorker:
             raise TableMismatchError(f"{entry.class_name} has no method {', '.join(lacking)}, which the worker's "
                                      "loop calls")
         check_arguments(entry, prompt, pipeline_kwargs)
+        call_arguments(pipe, pipeline_kwargs, HANDLED[entry.family])  # refuses what the loop would not use
         self.rule = scheduler_rule(pipe.scheduler, entry.flow, entry.class_name)
         if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
             raise TypeError(f"seed = {seed!r} must be an int")
@@ -174,11 +177,12 @@ class DiffusersWorker:
     # -- the protocol -----------------------------------------------------------------------------
 
     def start(self, ids: Any) -> None:
-        """Create candidates `ids`: generator seed + id, its initial noise, step 0."""
+        """Create candidates `ids`: generator seed + id, its initial noise, step 0. Begins a run: the
+        finished candidates of an earlier run, if any, are dropped (a worker serves run after run)."""
         ids = _ascending(ids, "start")
-        if len(self.ids):
-            raise ValueError(f"start: this worker already holds candidates {self.ids.tolist()}; start is called "
-                             "once per run, on a worker that holds none")
+        if len(self.ids) and self.steps_done != self.num_steps:
+            raise ValueError(f"start: this worker holds candidates {self.ids.tolist()} of a run at step "
+                             f"{self.steps_done} of {self.num_steps}; start is called once per run")
         generators = [torch.Generator("cpu").manual_seed(self.seed + int(i)) for i in ids]
         latents = self._prepare(generators)
         self.ids, self.latents, self.generators = ids, latents, generators
