@@ -80,7 +80,9 @@ def checked_values(scorer: Any, step: int | None, ids: np.ndarray | None, values
                    ) -> np.ndarray:
     """What ``reduce`` returned for n candidates (`ids`, when known), checked for type, shape and
     finite values, as float64. `step` None: not known where this runs (e.g. on a driver)."""
-    n = len(ids) if n is None else n
+    if n is None:
+        assert ids is not None, "give ids or n"
+        n = len(ids)
     at = "" if step is None else f" at step {step}"
     if not isinstance(values, torch.Tensor):
         raise ScorerOutputError(f"{_describe(scorer)}.reduce returned {type(values).__name__}; "

@@ -28,7 +28,7 @@ import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import torch
@@ -81,6 +81,7 @@ def _load(model: Any, device: Any, torch_dtype: Any) -> Any:
     callable that builds one (e.g. inside a Ray actor)."""
     from diffusers import DiffusionPipeline
 
+    pipe: Any
     if isinstance(model, DiffusionPipeline):
         pipe = model
     elif isinstance(model, (str, os.PathLike)):
@@ -159,9 +160,13 @@ class DiffusersWorker:
             load(scorer, self.device)
         self.prompt, self.seed, self.output_type = prompt, int(seed), output_type
         self.kwargs = dict(pipeline_kwargs)
+        size: tuple[int, int] | None = None
         if isinstance(preview_size, (int, np.integer)) and not isinstance(preview_size, bool):
-            preview_size = (int(preview_size), int(preview_size))
-        self.preview_vae, self.preview_size = preview_vae, preview_size
+            size = (int(preview_size), int(preview_size))
+        elif preview_size is not None:
+            h, w = cast(Sequence[int], preview_size)  # (height, width), a tuple or a list
+            size = (int(h), int(w))
+        self.preview_vae, self.preview_size = preview_vae, size
         self.signature = (entry.class_name, type(pipe.scheduler).__name__, prompt, self.num_inference_steps,
                           self.seed, tuple(sorted((k, _summary(v)) for k, v in self.kwargs.items())))
         self.prepared: Prepared | None = None
