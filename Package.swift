@@ -1,9 +1,25 @@
 // swift-tools-version:6.0
+import Foundation
 import PackageDescription
 
 // Release builds of the shared library carry the Swift runtime inside
 // (-static-stdlib) and export only the gi_ functions of the header.
 let exportsMap = Context.packageDirectory + "/Sources/GroupInferenceC/exports.map"
+
+// SONAME libgroupinference.so.<major>, the major read from the header (the one
+// place a version is written), so hosts linked against 0.x refuse a 1.x library.
+// SwiftPM evaluates a URL dependency's manifest from git objects without its
+// files: there the header is unreadable, and the flag is left out (a dependent
+// can only use the GroupInference product, which links no shared library).
+let sonameFlags: [String] = {
+    let header = Context.packageDirectory + "/include/group_inference.h"
+    guard let text = try? String(contentsOfFile: header, encoding: .utf8) else { return [] }
+    let line = text.split(separator: "\n").first { $0.hasPrefix("#define GI_VERSION_MAJOR ") }
+    guard let major = line?.split(separator: " ").last, Int(major) != nil else {
+        fatalError("Package.swift: no `#define GI_VERSION_MAJOR <n>` in \(header)")
+    }
+    return ["-Xlinker", "-soname=libgroupinference.so.\(major)"]
+}()
 
 let package = Package(
     name: "groupinference",
@@ -34,8 +50,7 @@ let package = Package(
             exclude: ["exports.map"],
             swiftSettings: [.enableExperimentalFeature("CImplementation")],
             linkerSettings: [
-                .unsafeFlags(["-Xlinker", "--version-script=\(exportsMap)",
-                              "-Xlinker", "-soname=libgroupinference.so", "-use-ld=lld"]),
+                .unsafeFlags(["-Xlinker", "--version-script=\(exportsMap)", "-use-ld=lld"] + sonameFlags),
                 .unsafeFlags(["-static-stdlib"], .when(configuration: .release)),
             ]),
 

@@ -52,6 +52,7 @@ if [ "${FUZZ_NO_BUILD:-0}" != 1 ]; then
   swift build -c release --product groupinference --scratch-path "$root/.build-fuzz" \
     --sanitize=address -Xswiftc -sanitize-coverage=$coverage -j "$jobs" 2>&1 |
     grep -v "Cannot export local symbol" | tail -n 3
+  "$root/build-aux/link-soname" "$root/.build-fuzz/release"  # hosts linked with -l ask for the SONAME
   echo "== building api_fuzzer"
   "$CLANG" -g -O1 -fsanitize=fuzzer,address -Wall -Wextra -Werror -Iinclude fuzz/api_fuzzer.c \
     -L"$root/.build-fuzz/release" -lgroupinference -Wl,-rpath,"$root/.build-fuzz/release" -lm \

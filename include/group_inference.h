@@ -240,8 +240,11 @@ typedef struct gi_session gi_session;
 **         (M or T beyond the limits), GI_ERR_VERSION (struct_size) */
 gi_status gi_session_create(const gi_options *options, gi_session **session);
 
-/* Destroy a session and call the destroy hooks of its scorers and denoiser.
-** NULL and already destroyed handles are ignored. */
+/* Destroy a session and call the destroy hooks of its scorers, denoiser and
+** progress hook. NULL and already destroyed handles are ignored. One set of
+** the session's scoring buffers (about 8*M*M + 4*M*dim bytes) is kept for
+** the next session the process creates, which then skips the cost of fresh
+** pages. */
 void gi_session_destroy(gi_session *session);
 
 /* Section - Scorers ------------------------------------------------------ */
@@ -250,7 +253,10 @@ void gi_session_destroy(gi_session *session);
 ** previews they score (0-based; -1 before the first step), the candidate ids
 ** (ascending, alive) and room for the answer. They return 0 on success; any
 ** other value makes the driving call fail with GI_ERR_CALLBACK and is quoted
-** in gi_last_error(). Every value written must be finite. */
+** in gi_last_error(). Every value written must be finite. `ids` and the
+** output buffer belong to the library and are valid during the call only
+** (keep no pointer to them); the output comes pre-filled with NaN, so a
+** value not written is caught. */
 
 /* Write one score per id into scores[0..n-1]; higher is better. */
 typedef int (*gi_unary_fn)(void *user, int32_t step, const int32_t *ids,
@@ -477,7 +483,12 @@ typedef enum gi_solve_status {
     GI_SOLVE_OPTIMAL = 1,    /* proven optimal (to a relative 1e-11) */
     GI_SOLVE_GAP_LIMIT = 2,  /* stopped when the gap fell to mip_gap */
     GI_SOLVE_TIME_LIMIT = 3, /* stopped at time_limit; see gap */
-    GI_SOLVE_HEURISTIC = 4   /* heuristic only; gap from a cheap bound */
+    GI_SOLVE_HEURISTIC = 4   /* heuristic only; the gap comes from the cheap
+                                bound for gi_solve_qip and a session's
+                                selection of K; a session's heuristic prunes
+                                that keep more than K skip it (bound NaN,
+                                GI_BOUND_NONE): it would cost as much as
+                                the solve */
 } gi_solve_status;
 
 /* Which bound a solve reports (since 0.3). */

@@ -8,6 +8,23 @@ import GroupInference
 /// b ≈ 0.1–0.3, between modes ≈ 0.7–0.95, u ∈ [0.18, 0.33].
 enum InstanceGenerator {
     static func real(m: Int, k: Int, seed: UInt64, dimension d: Int = 768) -> (SelectionProblem, features: [Float]) {
+        let (unary, features) = scores(m: m, k: k, seed: seed, dimension: d)
+        // b in float64 from the float32 features, as a host would compute it.
+        var b = [Double](repeating: 0, count: m * m)
+        for i in 0..<m {
+            for j in (i + 1)..<m {
+                var dot = 0.0
+                for t in 0..<d { dot += Double(features[i * d + t]) * Double(features[j * d + t]) }
+                b[i * m + j] = 1 - dot
+                b[j * m + i] = 1 - dot
+            }
+        }
+        let p = try! SelectionProblem(unary: unary, pairwise: b, lambda: 1 / Double(max(k - 1, 1)), groupSize: k)
+        return (p, features)
+    }
+
+    /// The unary scores and the m × d unit features alone (no O(m²·d) matrix).
+    static func scores(m: Int, k: Int, seed: UInt64, dimension d: Int = 768) -> (unary: [Double], features: [Float]) {
         var rng = BenchRNG(seed: seed &* 7919 &+ UInt64(m * 31 + k))
         func gaussian() -> Double {
             let u1 = Double.random(in: Double.ulpOfOne...1, using: &rng), u2 = Double.random(in: 0...1, using: &rng)
@@ -35,17 +52,6 @@ enum InstanceGenerator {
             for t in 0..<d { features[i * d + t] = Float(v[t] / norm) }
             unary[i] = min(0.38, max(0.18, (outlier ? 0.22 : modeQuality[mode]) + 0.012 * gaussian()))
         }
-        // b in float64 from the float32 features, as a host would compute it.
-        var b = [Double](repeating: 0, count: m * m)
-        for i in 0..<m {
-            for j in (i + 1)..<m {
-                var dot = 0.0
-                for t in 0..<d { dot += Double(features[i * d + t]) * Double(features[j * d + t]) }
-                b[i * m + j] = 1 - dot
-                b[j * m + i] = 1 - dot
-            }
-        }
-        let p = try! SelectionProblem(unary: unary, pairwise: b, lambda: 1 / Double(max(k - 1, 1)), groupSize: k)
-        return (p, features)
+        return (unary, features)
     }
 }

@@ -1,7 +1,7 @@
 import Foundation
 import GroupInference
 
-// groupinference-bench [solver|generated|overhead|scale|all] - prints figures, asserts nothing.
+// groupinference-bench [solver|generated|overhead|scale|prune|all] - prints figures, asserts nothing.
 let here = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .deletingLastPathComponent()
 let instances = ProcessInfo.processInfo.environment["GI_QIP_INSTANCES"]
@@ -21,4 +21,10 @@ if what == "overhead" || what == "all" {
 if what == "scale" || what == "all" {
     print()
     try ScaleBench.run(sizes: [(1024, 32), (1024, 512)], seeds: [1, 2, 3, 4, 5])
+}
+if what == "prune" || what == "all" {
+    print()
+    // groupinference-bench prune [M ...]: the sizes of issue 13 by default.
+    let sizes = CommandLine.arguments.dropFirst(2).compactMap { Int($0) }
+    try PruneBench.run(sizes: sizes.isEmpty ? [128, 1024, 4096, 8192] : sizes, threads: [1, 2])
 }

@@ -158,6 +158,7 @@ if [ $fast = 0 ]; then
   done
   asan_lib="$root/.build-asan/debug"
   tsan_lib="$root/.build-tsan/debug"
+  "$root/build-aux/link-soname" "$asan_lib" "$tsan_lib"  # hosts linked with -l ask for the SONAME
   asan_c() { # source, exe, extra args for the run...
     src=$1
     exe=$2

@@ -69,11 +69,6 @@ public struct SelectionProblem: Sendable {
 
     /// For data the library assembled and already checked.
     init(trusted unary: [Double], pairwise: [Double], lambda: Double, groupSize: Int) {
-        self.count = unary.count
-        self.unary = unary
-        self.pairwise = pairwise
-        self.lambda = lambda
-        self.groupSize = groupSize
         var low = Double.infinity, high = -Double.infinity
         let n = unary.count
         pairwise.withUnsafeBufferPointer { b in
@@ -81,7 +76,19 @@ public struct SelectionProblem: Sendable {
                 for j in 0..<n where j != i { low = min(low, b[i * n + j]); high = max(high, b[i * n + j]) }
             }
         }
-        minWeightedPair = n < 2 ? 0 : min(lambda * low, lambda * high)
+        self.init(trusted: unary, pairwise: pairwise, lambda: lambda, groupSize: groupSize,
+                  minWeightedPair: n < 2 ? 0 : min(lambda * low, lambda * high))
+    }
+
+    /// For assembled data whose smallest λ·b_ij (or a lower bound on it) is
+    /// already known: no pass over the matrix.
+    init(trusted unary: [Double], pairwise: [Double], lambda: Double, groupSize: Int, minWeightedPair: Double) {
+        self.count = unary.count
+        self.unary = unary
+        self.pairwise = pairwise
+        self.lambda = lambda
+        self.groupSize = groupSize
+        self.minWeightedPair = minWeightedPair
     }
 
     /// The objective of a selection of distinct indices, in float64.

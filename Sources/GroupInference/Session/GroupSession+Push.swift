@@ -1,6 +1,21 @@
 /// Values the host computes itself (e.g. batched on a GPU) and hands over for
 /// the current previews; see `gi_push_*` in the C header.
+///
+/// A push is for a scorer registered without a callback, and for the
+/// previews as they are now: the values count for the next scoring, until
+/// the previews change (the denoiser ran, or in a host-driven loop `step()`
+/// returned). Pushing again for the same ids replaces their values. The
+/// values are copied; every check runs before anything is stored, so a
+/// refused push changes nothing.
+///
+/// Each throws `.invalidState` once done; `.invalidArgument` for a scorer id
+/// that does not exist, is of another kind or has a callback, no ids, an id
+/// out of range, pruned or repeated, or (embeddings) another dimension;
+/// `.badScores` for a value that is not finite, an embedding of norm zero,
+/// or (pairwise) a matrix neither symmetric nor strictly triangular
+/// (`PairwiseMatrix`).
 extension GroupSession {
+    /// One unary score per id (higher is better).
     public func pushUnary(scorer id: Int, ids: UnsafeBufferPointer<Int32>,
                           scores: UnsafeBufferPointer<Double>) throws(GroupInferenceError) {
         let slot = try pushTarget(id, expecting: "unary", ids: ids)
@@ -10,46 +25,50 @@ extension GroupSession {
         slot.storeUnary(ids, scores, epoch: epoch)
     }
 
+    /// One embedding per id, `dimension` floats each, row-major; the
+    /// library turns them into cosine distances.
     public func pushEmbeddings(scorer id: Int, ids: UnsafeBufferPointer<Int32>, dimension: Int,
                                embeddings: UnsafeBufferPointer<Float>) throws(GroupInferenceError) {
         let slot = try pushTarget(id, expecting: "embedding", ids: ids)
         guard dimension == slot.dimension else {
             throw .argument("scorer '\(slot.scorer.name)' has dim \(slot.dimension), not \(dimension)")
         }
-        for a in 0..<ids.count {
-            var sq = 0.0
-            for t in 0..<dimension {
-                let x = Double(embeddings[a * dimension + t])
-                guard x.isFinite else {
-                    throw .scores("pushed embedding of candidate \(ids[a]) for scorer '\(slot.scorer.name)' has a non-finite value \(x)")
-                }
-                sq += x * x
+        let name = slot.scorer.name, n = ids.count
+        // Every row checked before any is stored: a failed push changes nothing.
+        try withUnsafeTemporaryAllocation(of: Double.self, capacity: n) { norms throws(GroupInferenceError) in
+            let check = ScorerSlot.check(rows: embeddings.baseAddress!, count: n, dimension: dimension,
+                                         inverseNorms: norms.baseAddress!)
+            if let (a, v) = check.nonFinite, a <= check.zeroNorm ?? a {
+                throw .scores("pushed embedding of candidate \(ids[a]) for scorer '\(name)' has a non-finite value \(v)")
             }
-            guard sq > 0, sq.isFinite else {
-                throw .scores("pushed embedding of candidate \(ids[a]) for scorer '\(slot.scorer.name)' has zero norm; cosine distance needs a non-zero vector")
+            if let a = check.zeroNorm {
+                throw .scores("pushed embedding of candidate \(ids[a]) for scorer '\(name)' has zero norm; cosine distance needs a non-zero vector")
             }
+            slot.storeEmbeddings(ids, rows: embeddings.baseAddress!, inverseNorms: norms.baseAddress!, epoch: epoch)
         }
-        slot.storeEmbeddings(ids, embeddings, epoch: epoch)
     }
 
+    /// An ids.count × ids.count matrix of differences over `ids` (higher is
+    /// more different), symmetric or strictly triangular; the diagonal is
+    /// ignored.
     public func pushPairwise(scorer id: Int, ids: UnsafeBufferPointer<Int32>,
                              matrix: UnsafeBufferPointer<Double>) throws(GroupInferenceError) {
         let slot = try pushTarget(id, expecting: "pairwise", ids: ids)
         if let (a, b) = firstNonFiniteOffDiagonal(matrix, count: ids.count) {
             throw .scores("pushed pairwise value \(matrix[a * ids.count + b]) for (\(ids[a]), \(ids[b])) of scorer '\(slot.scorer.name)' is not finite")
         }
-        let symmetric = try symmetricPairwise(matrix, ids: ids, "pushed matrix of scorer '\(slot.scorer.name)'")
-        slot.storePairwise(ids, symmetric: symmetric, epoch: epoch)
+        let form = try pairwiseForm(matrix, ids: ids, "pushed matrix of scorer '\(slot.scorer.name)'")
+        slot.storePairwise(ids, matrix, form: form, epoch: epoch)
     }
 
-    /// A host's pairwise matrix over `ids`, checked and made symmetric
-    /// (`PairwiseMatrix`); the error names the first asymmetric pair by id.
-    func symmetricPairwise(_ m: UnsafeBufferPointer<Double>, ids: UnsafeBufferPointer<Int32>,
-                           _ what: String) throws(GroupInferenceError) -> [Double] {
-        do {
-            return try PairwiseMatrix.symmetric(m, count: ids.count)
-        } catch {
-            throw .scores("\(what): " + error.message { "id \(ids[$0])" })
+    /// The form of a host's pairwise matrix over `ids` (`PairwiseMatrix`);
+    /// the error names the first asymmetric pair by id.
+    /// `what` is only built for the message.
+    func pairwiseForm(_ m: UnsafeBufferPointer<Double>, ids: UnsafeBufferPointer<Int32>,
+                      _ what: @autoclosure () -> String) throws(GroupInferenceError) -> PairwiseMatrix.Form {
+        switch PairwiseMatrix.form(m, count: ids.count) {
+        case let .success(form): return form
+        case let .failure(error): throw .scores("\(what()): " + error.message { "id \(ids[$0])" })
         }
     }
 
@@ -68,14 +87,20 @@ extension GroupSession {
             throw .argument("scorer '\(slot.scorer.name)' has a callback; only scorers registered without one take pushed values")
         }
         guard !ids.isEmpty else { throw .argument("no ids given (n = 0)") }
+        try checkAliveAndDistinct(ids, ifPruned: "was pruned; push values only for alive candidates")
+        return slot
+    }
+
+    /// Ids a host names must be in range, alive and distinct; `ifPruned`
+    /// ends the message for an id that is no longer alive.
+    func checkAliveAndDistinct<C: Collection<Int32>>(_ ids: C, ifPruned: String) throws(GroupInferenceError) {
         var seen = Set<Int32>()
         for c in ids {
             guard c >= 0, Int(c) < configuration.candidates else {
                 throw .argument("candidate id \(c) is out of range 0..\(configuration.candidates - 1)")
             }
-            guard isAlive[Int(c)] else { throw .argument("candidate \(c) was pruned; push values only for alive candidates") }
+            guard isAlive[Int(c)] else { throw .argument("candidate \(c) \(ifPruned)") }
             guard seen.insert(c).inserted else { throw .argument("candidate \(c) appears twice in ids") }
         }
-        return slot
     }
 }

@@ -1,124 +1,218 @@
-/// Scores of the candidates scored at one step, combined over scorers.
-struct AssembledScores {
-    var unary: [Double]
-    /// n × n, symmetric, zero diagonal.
-    var pairwise: [Double]
-    /// Per scorer: raw unary score or raw mean difference, for the trace.
-    var perScorer: [[Double]]
-}
-
 extension GroupSession {
     /// Gathers every scorer's values for `ids` (calling callbacks for what is
-    /// missing), checks them, normalises and weights them.
-    func assembleScores(_ ids: [Int32], step: Int) throws(GroupInferenceError) -> AssembledScores {
-        let n = ids.count
-        var combined = AssembledScores(unary: [Double](repeating: 0, count: n),
-                                       pairwise: [Double](repeating: 0, count: n * n), perScorer: [])
-        for slot in slots {
-            let scorer = slot.scorer
-            switch scorer.kind {
-            case .unary:
-                try fillUnary(slot, ids, step: step)
-                let raw = slot.unary(for: ids)
-                combined.perScorer.append(raw)
-                let values = configuration.normalization == .zscore ? zscored(raw) : raw
-                for i in 0..<n { combined.unary[i] += scorer.weight * values[i] }
-            case .embedding, .pairwise:
-                let raw = try differences(slot, ids, step: step)
-                combined.perScorer.append(rowMeans(raw, count: n))
-                let values = configuration.normalization == .zscore ? zscoredOffDiagonal(raw, count: n) : raw
-                for i in 0..<(n * n) { combined.pairwise[i] += scorer.weight * values[i] }
-            }
-        }
-        return combined
-    }
-
-    private func fillUnary(_ slot: ScorerSlot, _ ids: [Int32], step: Int) throws(GroupInferenceError) {
-        let missing = slot.missing(ids, epoch: epoch)
-        guard !missing.isEmpty else { return }
-        guard case let .unary(compute)? = slot.scorer.callback else { throw notPushed(slot, missing, step: step) }
-        // Pre-filled with NaN, so a value the callback did not write is caught as non-finite.
-        var out = [Double](repeating: .nan, count: missing.count)
-        do {
-            try missing.withUnsafeBufferPointer { i in try out.withUnsafeMutableBufferPointer { try compute(step, i, $0) } }
-        } catch {
-            throw callbackError(error, "scorer '\(slot.scorer.name)'", step: step)
-        }
-        for (a, v) in out.enumerated() where !v.isFinite {
-            throw .scores("scorer '\(slot.scorer.name)' gave \(v) for candidate \(missing[a]) at step \(step) (every score must be finite and written)")
-        }
-        missing.withUnsafeBufferPointer { i in out.withUnsafeBufferPointer { slot.storeUnary(i, $0, epoch: epoch) } }
-    }
-
-    /// The scorer's n × n difference matrix for `ids`: cosine distances of
-    /// embeddings, or the pairwise scorer's matrix.
-    private func differences(_ slot: ScorerSlot, _ ids: [Int32], step: Int) throws(GroupInferenceError) -> [Double] {
-        let name = slot.scorer.name
-        if case .embedding = slot.scorer.kind {
-            try fillEmbeddings(slot, ids, step: step)
-            let block = slot.embeddings(for: ids)
-            do {
-                return try block.withUnsafeBufferPointer { b throws(CosineDistance.DegenerateRow) in
-                    try CosineDistance.matrix(b, count: ids.count, dimension: slot.dimension)
+    /// missing), checks them, and combines them into `workspace`: unary
+    /// scores and the complete pairwise matrix, weighted and normalised.
+    func assembleScores(_ ids: [Int32], step: Int) throws(GroupInferenceError) {
+        let ws = workspace, zscore = configuration.normalization == .zscore
+        let differenceScorers = slots.filter { $0.scorer.kind != .unary }.count
+        ws.begin(count: ids.count, scorers: slots.count, largestDimension: slots.map(\.dimension).max() ?? 0,
+                 secondZscored: zscore && differenceScorers > 1)
+        try ids.withUnsafeBufferPointer { ids throws(GroupInferenceError) in
+            for (s, slot) in slots.enumerated() {
+                switch slot.scorer.kind {
+                case .unary: try addUnary(slot, s, ids, step: step)
+                case .embedding: try addEmbeddings(slot, s, ids, step: step)
+                case .pairwise: try addPairwise(slot, s, ids, step: step)
                 }
-            } catch {
-                throw .scores("scorer '\(name)': the embedding of candidate \(ids[error.row]) at step \(step) has norm \(error.norm); cosine distance needs a non-zero finite vector")
             }
         }
-        if !slot.pairwiseCovers(ids, epoch: epoch) {
-            guard case let .pairwise(compute)? = slot.scorer.callback else {
-                throw .scores("scorer '\(name)' has no pushed pairwise matrix covering the \(ids.count) alive candidates at step \(step); push one with gi_push_pairwise before scoring")
+        ws.finishPairwise()
+    }
+
+    // MARK: - Unary scorers
+
+    private func addUnary(_ slot: ScorerSlot, _ s: Int, _ ids: UnsafeBufferPointer<Int32>,
+                          step: Int) throws(GroupInferenceError) {
+        try fillUnary(slot, ids, step: step)
+        let ws = workspace, n = ids.count, weight = slot.scorer.weight
+        ws.scorerValues[s].withUnsafeMutableBufferPointer { slot.unary(ids, into: $0) }
+        let raw = ws.scorerValues[s]
+        // (x − mean) / sd when z-scoring; all zeros when the values do not vary.
+        var mean = 0.0, sd = 1.0
+        if configuration.normalization == .zscore {
+            mean = raw.reduce(0, +) / Double(n)
+            sd = (raw.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(n)).squareRoot()
+            if !(sd > 0 && sd.isFinite) { return }
+        }
+        let zscore = configuration.normalization == .zscore
+        ws.unary.withUnsafeMutableBufferPointer { u in
+            for i in 0..<n { u[i] += weight * (zscore ? (raw[i] - mean) / sd : raw[i]) }
+        }
+    }
+
+    private func fillUnary(_ slot: ScorerSlot, _ ids: UnsafeBufferPointer<Int32>, step: Int) throws(GroupInferenceError) {
+        let ws = workspace
+        try ws.missing.withUnsafeMutableBufferPointer { buffer throws(GroupInferenceError) in
+            let m = slot.missing(ids, epoch: epoch, into: buffer)
+            guard m > 0 else { return }
+            let missing = UnsafeBufferPointer(rebasing: buffer[0..<m])
+            guard case let .unary(compute)? = slot.scorer.callback else { throw notPushed(slot, missing, step: step) }
+            try ws.values.withUnsafeMutableBufferPointer { values throws(GroupInferenceError) in
+                let out = UnsafeMutableBufferPointer(rebasing: values[0..<m])
+                // Pre-filled with NaN, so a value the callback did not write is caught as non-finite.
+                out.update(repeating: .nan)
+                do {
+                    try compute(step, missing, out)
+                } catch {
+                    throw callbackError(error, "scorer '\(slot.scorer.name)'", step: step)
+                }
+                for (a, v) in out.enumerated() where !v.isFinite {
+                    throw .scores("scorer '\(slot.scorer.name)' gave \(v) for candidate \(missing[a]) at step \(step) (every score must be finite and written)")
+                }
+                slot.storeUnary(missing, UnsafeBufferPointer(out), epoch: epoch)
             }
-            let n = ids.count
-            var out = [Double](repeating: .nan, count: n * n)
+        }
+    }
+
+    // MARK: - Embedding scorers
+
+    /// Cosine distances from BLAS, streamed row by row into the workspace.
+    private func addEmbeddings(_ slot: ScorerSlot, _ s: Int, _ ids: UnsafeBufferPointer<Int32>,
+                               step: Int) throws(GroupInferenceError) {
+        try fillEmbeddings(slot, ids, step: step)
+        let ws = workspace, n = ids.count, d = slot.dimension
+        ws.addDifferences(scorer: s, weight: slot.scorer.weight, zscored: configuration.normalization == .zscore) { sink in
+            slot.withEmbeddings { stored, storedNorms in
+                ws.rows.withUnsafeMutableBufferPointer { gathered in
+                    ws.scale.withUnsafeMutableBufferPointer { scale in
+                        // The rows BLAS reads: the stored ones when the ids are one run
+                        // (the first prune's), else a gathered copy; scaled to unit
+                        // length when a norm would overflow the float32 Gram matrix.
+                        var safe = true
+                        for (a, id) in ids.enumerated() {
+                            scale[a] = storedNorms[Int(id)]
+                            if !CosineDistance.safeInverseNorms.contains(scale[a]) { safe = false }
+                        }
+                        var rows = stored + Int(ids[0]) * d
+                        if !safe || Int(ids[n - 1] - ids[0]) != n - 1 {
+                            rows = UnsafePointer(gathered.baseAddress!)
+                            for (a, id) in ids.enumerated() {
+                                let from = stored + Int(id) * d, to = gathered.baseAddress! + a * d
+                                if safe {
+                                    to.update(from: from, count: d)
+                                } else {
+                                    for t in 0..<d { to[t] = Float(Double(from[t]) * scale[a]) }
+                                }
+                            }
+                            if !safe { scale.update(repeating: 1) }
+                        }
+                        ws.gram.withUnsafeMutableBufferPointer { gram in
+                            ws.row.withUnsafeMutableBufferPointer { row in
+                                CosineDistance.streamRows(rows, count: n, dimension: d, stride: d,
+                                                          inverseNorms: UnsafePointer(scale.baseAddress!),
+                                                          gram: gram.baseAddress!, row: row.baseAddress!) { i, v in
+                                    sink.absorb(row: i, v)
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Calls the callback for the embeddings missing: into the scorer's own
+    /// storage when the ids are one run (no copy), else into the workspace.
+    private func fillEmbeddings(_ slot: ScorerSlot, _ ids: UnsafeBufferPointer<Int32>, step: Int) throws(GroupInferenceError) {
+        let ws = workspace, d = slot.dimension, name = slot.scorer.name
+        try ws.missing.withUnsafeMutableBufferPointer { buffer throws(GroupInferenceError) in
+            let m = slot.missing(ids, epoch: epoch, into: buffer)
+            guard m > 0 else { return }
+            let missing = UnsafeBufferPointer(rebasing: buffer[0..<m])
+            guard case let .embedding(compute)? = slot.scorer.callback else { throw notPushed(slot, missing, step: step) }
+            // Pre-filled with NaN, so a value the callback did not write is caught as non-finite.
+            func call(_ out: UnsafeMutableBufferPointer<Float>, _ norms: UnsafeMutablePointer<Double>) throws(GroupInferenceError) {
+                out.update(repeating: .nan)
+                do {
+                    try compute(step, missing, out)
+                } catch {
+                    throw callbackError(error, "scorer '\(name)'", step: step)
+                }
+                // Checked before storing: a stored degenerate row would fail every retry.
+                let check = ScorerSlot.check(rows: out.baseAddress!, count: m, dimension: d, inverseNorms: norms)
+                if let (a, v) = check.nonFinite {
+                    throw .scores("scorer '\(name)' gave \(v) in the embedding of candidate \(missing[a]) at step \(step) (every value must be finite and written)")
+                }
+                if let a = check.zeroNorm {
+                    throw .scores("scorer '\(name)': the embedding of candidate \(missing[a]) at step \(step) has norm 0.0; cosine distance needs a non-zero finite vector")
+                }
+            }
+            try ws.scale.withUnsafeMutableBufferPointer { norms throws(GroupInferenceError) in
+                let inverse = norms.baseAddress!
+                if let offset = slot.run(of: missing) {
+                    try slot.withEmbeddingStorage { storage throws(GroupInferenceError) in
+                        try call(UnsafeMutableBufferPointer(rebasing: storage[offset..<(offset + m * d)]), inverse)
+                    }
+                    slot.markEmbeddings(missing, inverseNorms: inverse, epoch: epoch)
+                } else {
+                    try ws.rows.withUnsafeMutableBufferPointer { rows throws(GroupInferenceError) in
+                        try call(UnsafeMutableBufferPointer(rebasing: rows[0..<(m * d)]), inverse)
+                        slot.storeEmbeddings(missing, rows: rows.baseAddress!, inverseNorms: inverse, epoch: epoch)
+                    }
+                }
+            }
+        }
+    }
+
+    // MARK: - Pairwise scorers
+
+    private func addPairwise(_ slot: ScorerSlot, _ s: Int, _ ids: UnsafeBufferPointer<Int32>,
+                             step: Int) throws(GroupInferenceError) {
+        try fillPairwise(slot, ids, step: step)
+        let ws = workspace
+        ws.addDifferences(scorer: s, weight: slot.scorer.weight, zscored: configuration.normalization == .zscore) { sink in
+            ws.row.withUnsafeMutableBufferPointer { row in
+                slot.streamPairwiseRows(ids, row: row.baseAddress!) { i, v in sink.absorb(row: i, v) }
+            }
+        }
+    }
+
+    /// Calls the callback when no matrix of this epoch covers `ids`; it
+    /// writes into the scorer's own matrix, checked and made symmetric there.
+    private func fillPairwise(_ slot: ScorerSlot, _ ids: UnsafeBufferPointer<Int32>, step: Int) throws(GroupInferenceError) {
+        guard !slot.pairwiseCovers(ids, epoch: epoch) else { return }
+        let name = slot.scorer.name, n = ids.count
+        guard case let .pairwise(compute)? = slot.scorer.callback else {
+            throw .scores("scorer '\(name)' has no pushed pairwise matrix covering the \(n) alive candidates at step \(step); push one with gi_push_pairwise before scoring")
+        }
+        try slot.fillPairwise(ids, epoch: epoch) { out throws(GroupInferenceError) in
+            out.update(repeating: .nan)
             do {
-                try ids.withUnsafeBufferPointer { i in try out.withUnsafeMutableBufferPointer { try compute(step, i, $0) } }
+                try compute(step, ids, out)
             } catch {
                 throw callbackError(error, "scorer '\(name)'", step: step)
             }
-            if let (a, b) = firstNonFiniteOffDiagonal(out, count: n) {
+            if let (a, b) = firstNonFiniteOffDiagonal(UnsafeBufferPointer(out), count: n) {
                 throw .scores("scorer '\(name)' gave \(out[a * n + b]) for the pair (\(ids[a]), \(ids[b])) at step \(step) (every entry off the diagonal must be finite and written)")
             }
-            try ids.withUnsafeBufferPointer { i throws(GroupInferenceError) in
-                let symmetric = try out.withUnsafeBufferPointer { m throws(GroupInferenceError) in
-                    try symmetricPairwise(m, ids: i, "scorer '\(name)' at step \(step)")
-                }
-                slot.storePairwise(i, symmetric: symmetric, epoch: epoch)
-            }
+            let form = try pairwiseForm(UnsafeBufferPointer(out), ids: ids, "scorer '\(name)' at step \(step)")
+            symmetrizeInPlace(out, count: n, form: form)
         }
-        return slot.pairwise(for: ids)
     }
 
-    private func fillEmbeddings(_ slot: ScorerSlot, _ ids: [Int32], step: Int) throws(GroupInferenceError) {
-        let missing = slot.missing(ids, epoch: epoch)
-        guard !missing.isEmpty else { return }
-        guard case let .embedding(compute)? = slot.scorer.callback else { throw notPushed(slot, missing, step: step) }
-        let d = slot.dimension
-        var out = [Float](repeating: .nan, count: missing.count * d)
-        do {
-            try missing.withUnsafeBufferPointer { i in try out.withUnsafeMutableBufferPointer { try compute(step, i, $0) } }
-        } catch {
-            throw callbackError(error, "scorer '\(slot.scorer.name)'", step: step)
-        }
-        if let bad = out.firstIndex(where: { !$0.isFinite }) {
-            throw .scores("scorer '\(slot.scorer.name)' gave \(out[bad]) in the embedding of candidate \(missing[bad / d]) at step \(step) (every value must be finite and written)")
-        }
-        // Checked before storing: a stored degenerate row would fail every retry.
-        for (a, id) in missing.enumerated() {
-            var sq = 0.0
-            for t in 0..<d { let x = Double(out[a * d + t]); sq += x * x }
-            guard sq > 0, sq.isFinite else {
-                throw .scores("scorer '\(slot.scorer.name)': the embedding of candidate \(id) at step \(step) has norm \(sq.squareRoot()); cosine distance needs a non-zero finite vector")
-            }
-        }
-        missing.withUnsafeBufferPointer { i in out.withUnsafeBufferPointer { slot.storeEmbeddings(i, $0, epoch: epoch) } }
-    }
-
-    private func notPushed(_ slot: ScorerSlot, _ missing: [Int32], step: Int) -> GroupInferenceError {
+    private func notPushed(_ slot: ScorerSlot, _ missing: UnsafeBufferPointer<Int32>, step: Int) -> GroupInferenceError {
         let shown = missing.prefix(8).map(String.init).joined(separator: ", ")
         let more = missing.count > 8 ? " and \(missing.count - 8) more" : ""
         let how = slot.scorer.kind == .unary ? "gi_push_unary" : "gi_push_embeddings"
         return .scores("scorer '\(slot.scorer.name)' has no pushed value for candidates \(shown)\(more) at step \(step); push them with \(how) before scoring")
+    }
+}
+
+/// The symmetric matrix a checked matrix of `form` stands for
+/// (`PairwiseMatrix`), made in place: each pair is read and written once.
+func symmetrizeInPlace(_ m: UnsafeMutableBufferPointer<Double>, count n: Int, form: PairwiseMatrix.Form) {
+    for i in 0..<n {
+        m[i * n + i] = 0
+        for j in (i + 1)..<n {
+            let v: Double
+            switch form {
+            case .symmetric: v = 0.5 * (m[i * n + j] + m[j * n + i])
+            case .upper: v = m[i * n + j]
+            case .lower: v = m[j * n + i]
+            }
+            m[i * n + j] = v
+            m[j * n + i] = v
+        }
     }
 }
 
@@ -127,34 +221,4 @@ func firstNonFiniteOffDiagonal(_ m: UnsafeBufferPointer<Double>, count n: Int) -
         for b in 0..<n where a != b && !m[a * n + b].isFinite { return (a, b) }
     }
     return nil
-}
-
-func firstNonFiniteOffDiagonal(_ m: [Double], count n: Int) -> (Int, Int)? {
-    m.withUnsafeBufferPointer { firstNonFiniteOffDiagonal($0, count: n) }
-}
-
-/// (x − mean) / std; all zeros when the values do not vary.
-func zscored(_ x: [Double]) -> [Double] {
-    let n = Double(x.count)
-    let mean = x.reduce(0, +) / n
-    let variance = x.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / n
-    let sd = variance.squareRoot()
-    guard sd > 0, sd.isFinite else { return [Double](repeating: 0, count: x.count) }
-    return x.map { ($0 - mean) / sd }
-}
-
-/// z-scores the entries above the diagonal of a symmetric matrix, mirrored;
-/// the diagonal stays zero.
-func zscoredOffDiagonal(_ m: [Double], count n: Int) -> [Double] {
-    guard n > 1 else { return m }
-    var upper: [Double] = []
-    upper.reserveCapacity(n * (n - 1) / 2)
-    for i in 0..<n { for j in (i + 1)..<n { upper.append(m[i * n + j]) } }
-    let z = zscored(upper)
-    var out = [Double](repeating: 0, count: n * n)
-    var t = 0
-    for i in 0..<n {
-        for j in (i + 1)..<n { out[i * n + j] = z[t]; out[j * n + i] = z[t]; t += 1 }
-    }
-    return out
 }

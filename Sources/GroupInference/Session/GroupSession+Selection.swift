@@ -11,35 +11,46 @@ extension GroupSession {
     func select(keep rule: Keep, step: Int, onDemand: Bool, isFinal: Bool) throws(GroupInferenceError) -> Completion {
         let ids = alive
         let scoringClock = Stopwatch()
-        let scores = try assembleScores(ids, step: step)
+        try assembleScores(ids, step: step)
         let secondsScoring = scoringClock.elapsed
 
-        let n = ids.count, k = configuration.groupSize
+        let ws = workspace, n = ids.count, k = configuration.groupSize, lambda = configuration.lambda
+        // The problems share the workspace's arrays (no copy) while they live.
+        let (floor, withinLimit) = ws.weightedRanges(lambda: lambda, limit: Limits.maxMagnitude)
+        func problem(keeping count: Int) -> SelectionProblem {
+            SelectionProblem(trusted: ws.unary, pairwise: ws.pairwise, lambda: lambda, groupSize: count,
+                             minWeightedPair: floor)
+        }
+        // The ranges the scoring tracked settle the magnitude check without a
+        // pass over the matrix; only a failing range is checked entry by
+        // entry. Before any solver sees the scores: they rely on it.
+        if !withinLimit {
+            do {
+                try problem(keeping: k).checkMagnitude()
+            } catch {
+                throw GroupInferenceError(error.kind, "step \(step): the combined (weighted) scores: \(error.message)")
+            }
+        }
         // The best K-group under these scores, for the record (detail mode)
         // and the adaptive rule: computed once, when either needs it.
         var bestGroup: [Int]?
         if k < n, recordsDetail {
-            let p = SelectionProblem(trusted: scores.unary, pairwise: scores.pairwise,
-                                     lambda: configuration.lambda, groupSize: k)
+            let p = problem(keeping: k)
             bestGroup = SwapSearch.improve(p, from: GreedySelection.select(p))
         }
         let keep: Int
         switch rule {
         case let .count(c): keep = c
-        case .adaptive: keep = adaptiveKeep(ids: ids, scores: scores, group: bestGroup ?? [], step: step)
+        case .adaptive: keep = adaptiveKeep(ids: ids, group: bestGroup ?? [], step: step)
         }
-        let problem = SelectionProblem(trusted: scores.unary, pairwise: scores.pairwise,
-                                       lambda: configuration.lambda, groupSize: keep)
-        do {
-            try problem.checkMagnitude()
-        } catch {
-            throw GroupInferenceError(error.kind, "step \(step): the combined (weighted) scores: \(error.message)")
-        }
+        let problem = problem(keeping: keep)
         var keptIndices = Array(0..<n)
         var solution: Solution?
         if keep < n {
             do {
-                solution = try solve(problem, options: configuration.solver)
+                // The heuristic's cheap bound only for a selection of K: for the
+                // prunes before it, it would cost as much as the solve.
+                solution = try solve(problem, options: configuration.solver, cheapBound: keep == k)
             } catch {
                 throw GroupInferenceError(error.kind, "step \(step): \(error.message)")
             }
@@ -48,14 +59,15 @@ extension GroupSession {
         let kept = keptIndices.map { ids[$0] }
         let objective = solution?.objective ?? problem.objective(of: keptIndices)
         let group = keep == k ? kept : (bestGroup ?? []).map { ids[$0] }
+        // The record copies what it keeps: the workspace is the next scoring's.
         records.append(StepRecord(
             step: step, ids: ids, kept: kept, solveStatus: solution?.status,
             boundKind: solution?.boundKind ?? .none, discarded: 0, onDemand: onDemand, isFinal: isFinal, evaluations: evaluations,
             objective: objective, bound: solution?.bound, gap: solution?.gap,
             secondsScoring: secondsScoring, secondsSolving: solution?.seconds ?? 0,
-            unary: scores.unary, diversity: rowMeans(scores.pairwise, count: n),
-            scorerValues: scores.perScorer, group: group,
-            pairwise: recordsDetail ? scores.pairwise : []))
+            unary: copy(ws.unary), diversity: ws.meanDifferences(),
+            scorerValues: slots.indices.map { ws.recordedValues(scorer: $0, unary: slots[$0].scorer.kind == .unary) },
+            group: group, pairwise: recordsDetail ? copy(ws.pairwise) : []))
 
         for id in ids { isAlive[Int(id)] = false }
         for id in kept { isAlive[Int(id)] = true }
@@ -63,9 +75,9 @@ extension GroupSession {
         if isFinal {
             var pairwise = [Double](repeating: 0, count: keptIndices.count * keptIndices.count)
             for (a, i) in keptIndices.enumerated() {
-                for (b, j) in keptIndices.enumerated() { pairwise[a * keptIndices.count + b] = scores.pairwise[i * n + j] }
+                for (b, j) in keptIndices.enumerated() { pairwise[a * keptIndices.count + b] = ws.pairwise[i * n + j] }
             }
-            finalGroup = FinalGroup(ids: kept, unary: keptIndices.map { scores.unary[$0] },
+            finalGroup = FinalGroup(ids: kept, unary: keptIndices.map { ws.unary[$0] },
                                     pairwise: pairwise, objective: objective)
         }
         let wantedProof = configuration.solver.choice.provesOptimality
@@ -80,15 +92,23 @@ extension GroupSession {
         return false
     }
 
-    private func adaptiveKeep(ids: [Int32], scores: AssembledScores, group: [Int], step: Int) -> Int {
+    private func adaptiveKeep(ids: [Int32], group: [Int], step: Int) -> Int {
         guard case let .adaptive(budget) = configuration.schedule else { return ids.count }
         let c = configuration
         let previous = records.last.flatMap { $0.step == step - 1 && !$0.pairwise.isEmpty ? $0 : nil }
         return AdaptiveRule.keepCount(
             step: step, steps: c.steps, groupSize: c.groupSize, lambda: c.lambda,
-            ids: ids, unary: scores.unary, pairwise: scores.pairwise, group: group, previous: previous,
+            ids: ids, unary: workspace.unary, pairwise: workspace.pairwise, group: group, previous: previous,
             previousMovement: previous.flatMap { p in records.count >= 2 ? records[records.count - 2] : nil }
                 .map { AdaptiveRule.movement(from: $0, to: previous!, lambda: c.lambda, groupSize: c.groupSize) },
             spent: evaluations, budget: PruneSchedule.budgetEvaluations(budget, candidates: c.candidates, steps: c.steps))
+    }
+}
+
+/// A copy with storage of its own (a plain assignment would share it).
+func copy(_ values: [Double]) -> [Double] {
+    [Double](unsafeUninitializedCapacity: values.count) { out, count in
+        _ = out.initialize(from: values)
+        count = values.count
     }
 }

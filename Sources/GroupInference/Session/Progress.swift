@@ -25,6 +25,9 @@ public struct Progress: Sendable, Equatable {
 }
 
 extension GroupSession {
+    /// Where the session stands: usable at any time, also from the progress
+    /// handler. A host-driven loop reads `scoresNeeded` to know whether to
+    /// push scores before the next `step()`.
     public var progress: Progress {
         let nextStep = retryPending ? stepsDone - 1 : stepsDone
         let scoring = records.last { !$0.isDiscard }

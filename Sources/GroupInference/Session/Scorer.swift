@@ -2,6 +2,14 @@
 /// embedding row per id (embedding), or an n × n matrix (pairwise). `step` is
 /// the step whose previews are scored (−1 before the first). Throw to fail;
 /// throw `CallbackFailure(code:)` to pass a status code through.
+///
+/// `ids` (ascending, alive) are the candidates still lacking a value for
+/// these previews (pairwise: all those scored). Both buffers belong to the
+/// library and are valid during the call only: the output comes pre-filled
+/// with NaN (a value not written is refused as not finite) and is checked
+/// when the callback returns. An embedding callback over a run of
+/// consecutive ids writes straight into the scorer's own storage, a pairwise
+/// callback into the scorer's matrix; nothing may keep either pointer.
 public typealias UnaryScoring = (_ step: Int, _ ids: UnsafeBufferPointer<Int32>,
                                  _ scores: UnsafeMutableBufferPointer<Double>) throws -> Void
 public typealias EmbeddingScoring = (_ step: Int, _ ids: UnsafeBufferPointer<Int32>,

@@ -1,16 +1,22 @@
 /// A scorer and its values for the current previews, whether computed by its
 /// callback or pushed by the host. Values carry the epoch (preview version)
 /// they describe; values of an older epoch count as missing.
+///
+/// Storage is indexed by candidate id and allocated at the first value;
+/// later values overwrite it in place. Its arrays are `@exclusivity(unchecked)`
+/// (one access at a time, by the session) for the reason given in
+/// `ScoringWorkspace`.
 final class ScorerSlot {
     let scorer: Scorer
     private let candidates: Int
-    private var stamp: [Int] = []            // per candidate: epoch of its value
-    private var unaryValues: [Double] = []
-    private var embeddingValues: [Float] = []
-    // The last pairwise matrix (from a push or the callback) and its ids.
-    private var pairIDs: [Int32] = []
-    private var pairPosition: [Int32] = []
-    private var pairMatrix: [Double] = []
+    @exclusivity(unchecked) private var stamp: [Int] = []            // per candidate: epoch of its value
+    @exclusivity(unchecked) private var unaryValues: [Double] = []
+    @exclusivity(unchecked) private var embeddingValues: [Float] = [] // candidates × dimension
+    @exclusivity(unchecked) private var inverseNorms: [Double] = []   // per candidate: 1 / ‖embedding‖
+    // The last pairwise matrix (from a push or the callback), symmetric, and its ids.
+    @exclusivity(unchecked) private var pairIDs: [Int32] = []
+    @exclusivity(unchecked) private var pairPosition: [Int32] = []    // per candidate: its row in pairMatrix, or −1
+    @exclusivity(unchecked) private var pairMatrix: [Double] = []
     private var pairEpoch = -1
 
     init(_ scorer: Scorer, candidates: Int) {
@@ -23,81 +29,196 @@ final class ScorerSlot {
         return 0
     }
 
-    /// Ids among `ids` without a value for `epoch` (unary and embedding).
-    func missing(_ ids: [Int32], epoch: Int) -> [Int32] {
-        if stamp.isEmpty { return ids }
-        return ids.filter { stamp[Int($0)] != epoch }
+    private func allocateOnce() {
+        guard stamp.isEmpty else { return }
+        stamp = [Int](repeating: -1, count: candidates)
+        switch scorer.kind {
+        case .unary: unaryValues = [Double](repeating: 0, count: candidates)
+        case let .embedding(d):
+            embeddingValues = [Float](repeating: 0, count: candidates * d)
+            inverseNorms = [Double](repeating: 0, count: candidates)
+        case .pairwise: break
+        }
     }
 
-    func pairwiseCovers(_ ids: [Int32], epoch: Int) -> Bool {
-        pairEpoch == epoch && ids.allSatisfy { pairPosition[Int($0)] >= 0 }
+    /// Writes the ids among `ids` without a value for `epoch` (unary and
+    /// embedding scorers) to the front of `buffer`; returns their count.
+    func missing(_ ids: UnsafeBufferPointer<Int32>, epoch: Int, into buffer: UnsafeMutableBufferPointer<Int32>) -> Int {
+        guard !stamp.isEmpty else {
+            _ = buffer.initialize(from: ids)
+            return ids.count
+        }
+        return stamp.withUnsafeBufferPointer { stamp in
+            var m = 0
+            for id in ids where stamp[Int(id)] != epoch {
+                buffer[m] = id
+                m += 1
+            }
+            return m
+        }
     }
+
+    /// Loops over the slot's arrays go through pointers taken once: each
+    /// access to a class's array property is checked for exclusivity at run
+    /// time, which per element would cost more than the work.
+    private func stampValues(_ ids: UnsafeBufferPointer<Int32>, epoch: Int) {
+        stamp.withUnsafeMutableBufferPointer { stamp in
+            for id in ids { stamp[Int(id)] = epoch }
+        }
+    }
+
+    // MARK: - Unary
 
     func storeUnary(_ ids: UnsafeBufferPointer<Int32>, _ values: UnsafeBufferPointer<Double>, epoch: Int) {
-        if stamp.isEmpty {
-            stamp = [Int](repeating: -1, count: candidates)
-            unaryValues = [Double](repeating: 0, count: candidates)
+        allocateOnce()
+        unaryValues.withUnsafeMutableBufferPointer { stored in
+            for (a, id) in ids.enumerated() { stored[Int(id)] = values[a] }
         }
-        for (a, id) in ids.enumerated() {
-            unaryValues[Int(id)] = values[a]
-            stamp[Int(id)] = epoch
+        stampValues(ids, epoch: epoch)
+    }
+
+    func unary(_ ids: UnsafeBufferPointer<Int32>, into out: UnsafeMutableBufferPointer<Double>) {
+        unaryValues.withUnsafeBufferPointer { v in
+            for (a, id) in ids.enumerated() { out[a] = v[Int(id)] }
         }
     }
 
-    func storeEmbeddings(_ ids: UnsafeBufferPointer<Int32>, _ values: UnsafeBufferPointer<Float>, epoch: Int) {
-        let d = dimension
-        if stamp.isEmpty {
-            stamp = [Int](repeating: -1, count: candidates)
-            embeddingValues = [Float](repeating: 0, count: candidates * d)
-        }
-        embeddingValues.withUnsafeMutableBufferPointer { dst in
-            guard let to = dst.baseAddress, let from = values.baseAddress else { return }
-            for (a, id) in ids.enumerated() {
-                (to + Int(id) * d).update(from: from + a * d, count: d)
+    // MARK: - Embeddings
+
+    /// What is wrong with a block of embedding rows, if anything.
+    struct RowCheck {
+        /// The first row holding a value that is not finite, and that value.
+        var nonFinite: (row: Int, value: Float)?
+        /// The first row of norm zero (all finite).
+        var zeroNorm: Int?
+        var isValid: Bool { nonFinite == nil && zeroNorm == nil }
+    }
+
+    /// Checks `count` rows of `dimension` floats and writes their inverse
+    /// norms: one pass per row, since a non-finite value makes the squared
+    /// norm non-finite too.
+    static func check(rows: UnsafePointer<Float>, count m: Int, dimension d: Int,
+                      inverseNorms out: UnsafeMutablePointer<Double>) -> RowCheck {
+        var result = RowCheck()
+        for a in 0..<m {
+            let row = UnsafeBufferPointer(start: rows + a * d, count: d)
+            let (inverse, squared) = CosineDistance.inverseNorm(row)
+            out[a] = inverse ?? 0
+            guard inverse == nil else { continue }
+            if !squared.isFinite {
+                if result.nonFinite == nil, let bad = row.first(where: { !$0.isFinite }) {
+                    result.nonFinite = (a, bad)
+                }
+            } else if result.zeroNorm == nil {
+                result.zeroNorm = a
             }
         }
-        for id in ids { stamp[Int(id)] = epoch }
+        return result
     }
 
-    /// `symmetric`: the checked matrix, already symmetrised (`PairwiseMatrix`).
-    func storePairwise(_ ids: UnsafeBufferPointer<Int32>, symmetric: [Double], epoch: Int) {
+    /// The offset, in floats, of the storage rows of `ids` when they are
+    /// one run of consecutive ids (ascending), so that a callback can write
+    /// them in place; nil otherwise.
+    func run(of ids: UnsafeBufferPointer<Int32>) -> Int? {
+        guard let first = ids.first, let last = ids.last, Int(last - first) == ids.count - 1 else { return nil }
+        allocateOnce()
+        return Int(first) * dimension
+    }
+
+    /// The embedding storage (candidates × dimension), for a callback that
+    /// writes a run of rows in place (`run(of:)`).
+    func withEmbeddingStorage<R, E: Error>(_ body: (UnsafeMutableBufferPointer<Float>) throws(E) -> R) throws(E) -> R {
+        allocateOnce()
+        return try embeddingValues.withUnsafeMutableBufferPointer { (storage) throws(E) -> R in try body(storage) }
+    }
+
+    /// Stores checked rows (`check`) and their inverse norms.
+    func storeEmbeddings(_ ids: UnsafeBufferPointer<Int32>, rows: UnsafePointer<Float>,
+                         inverseNorms norms: UnsafePointer<Double>, epoch: Int) {
+        allocateOnce()
+        let d = dimension
+        embeddingValues.withUnsafeMutableBufferPointer { storage in
+            for (a, id) in ids.enumerated() {
+                (storage.baseAddress! + Int(id) * d).update(from: rows + a * d, count: d)
+            }
+        }
+        markEmbeddings(ids, inverseNorms: norms, epoch: epoch)
+    }
+
+    /// Marks rows a callback wrote in place (`run(of:)`) and checked as
+    /// current, with their inverse norms.
+    func markEmbeddings(_ ids: UnsafeBufferPointer<Int32>, inverseNorms norms: UnsafePointer<Double>, epoch: Int) {
+        inverseNorms.withUnsafeMutableBufferPointer { stored in
+            for (a, id) in ids.enumerated() { stored[Int(id)] = norms[a] }
+        }
+        stampValues(ids, epoch: epoch)
+    }
+
+    /// The stored rows and inverse norms, for reading.
+    func withEmbeddings<R>(_ body: (UnsafePointer<Float>, UnsafePointer<Double>) -> R) -> R {
+        allocateOnce()
+        return embeddingValues.withUnsafeBufferPointer { rows in
+            inverseNorms.withUnsafeBufferPointer { body(rows.baseAddress!, $0.baseAddress!) }
+        }
+    }
+
+    // MARK: - Pairwise
+
+    func pairwiseCovers(_ ids: UnsafeBufferPointer<Int32>, epoch: Int) -> Bool {
+        pairEpoch == epoch && pairPosition.withUnsafeBufferPointer { p in ids.allSatisfy { p[Int($0)] >= 0 } }
+    }
+
+    /// Stores a host's checked matrix over `ids`, made symmetric by its form.
+    func storePairwise(_ ids: UnsafeBufferPointer<Int32>, _ matrix: UnsafeBufferPointer<Double>,
+                       form: PairwiseMatrix.Form, epoch: Int) {
+        let n = ids.count
+        resize(&pairMatrix, to: n * n)
+        pairMatrix.withUnsafeMutableBufferPointer { PairwiseMatrix.symmetrize(matrix, count: n, form: form, into: $0) }
+        setPairIDs(ids, epoch: epoch)
+    }
+
+    /// Lets a callback write the matrix over `ids` in place: `body` fills,
+    /// checks and symmetrises it. The old matrix is gone from the start;
+    /// the new one counts only when `body` returns.
+    func fillPairwise<E: Error>(_ ids: UnsafeBufferPointer<Int32>, epoch: Int,
+                                _ body: (UnsafeMutableBufferPointer<Double>) throws(E) -> Void) throws(E) {
+        pairEpoch = -1
+        resize(&pairMatrix, to: ids.count * ids.count)
+        try pairMatrix.withUnsafeMutableBufferPointer { (m) throws(E) in try body(m) }
+        setPairIDs(ids, epoch: epoch)
+    }
+
+    private func setPairIDs(_ ids: UnsafeBufferPointer<Int32>, epoch: Int) {
         if pairPosition.isEmpty { pairPosition = [Int32](repeating: -1, count: candidates) }
-        for id in pairIDs { pairPosition[Int(id)] = -1 }
-        pairIDs = Array(ids)
-        for (a, id) in ids.enumerated() { pairPosition[Int(id)] = Int32(a) }
-        pairMatrix = symmetric
+        pairPosition.withUnsafeMutableBufferPointer { position in
+            for id in pairIDs { position[Int(id)] = -1 }
+            for (a, id) in ids.enumerated() { position[Int(id)] = Int32(a) }
+        }
+        resize(&pairIDs, to: ids.count)
+        pairIDs.withUnsafeMutableBufferPointer { _ = $0.initialize(from: ids) }
         pairEpoch = epoch
     }
 
-    func unary(for ids: [Int32]) -> [Double] { ids.map { unaryValues[Int($0)] } }
-
-    /// The embeddings of `ids` as one n × d block.
-    func embeddings(for ids: [Int32]) -> [Float] {
-        let d = dimension
-        var block = [Float](repeating: 0, count: ids.count * d)
-        embeddingValues.withUnsafeBufferPointer { src in
-            block.withUnsafeMutableBufferPointer { dst in
-                guard let to = dst.baseAddress, let from = src.baseAddress else { return }
-                for (a, id) in ids.enumerated() {
-                    (to + a * d).update(from: from + Int(id) * d, count: d)
+    /// Streams the stored matrix restricted to `ids` (which it covers) one
+    /// row at a time, as `CosineDistance.streamRows` does: `body(a, v)` gets
+    /// v[t] = b(ids[a], ids[a + 1 + t]). Rows come straight from storage when
+    /// the matrix is over exactly `ids`; else through `row` (n doubles).
+    func streamPairwiseRows(_ ids: UnsafeBufferPointer<Int32>, row: UnsafeMutablePointer<Double>,
+                            _ body: (Int, UnsafeBufferPointer<Double>) -> Void) {
+        let n = ids.count, m = pairIDs.count
+        let same = m == n && pairIDs.withUnsafeBufferPointer { stored in (0..<n).allSatisfy { stored[$0] == ids[$0] } }
+        pairMatrix.withUnsafeBufferPointer { b in
+            pairPosition.withUnsafeBufferPointer { position in
+                for a in 0..<n {
+                    if same {
+                        body(a, UnsafeBufferPointer(rebasing: b[(a * n + a + 1)..<(a * n + n)]))
+                        continue
+                    }
+                    let from = Int(position[Int(ids[a])]) * m
+                    for t in 0..<(n - 1 - a) { row[t] = b[from + Int(position[Int(ids[a + 1 + t])])] }
+                    body(a, UnsafeBufferPointer(start: row, count: n - 1 - a))
                 }
             }
         }
-        return block
-    }
-
-    /// The stored (symmetric) matrix restricted to `ids`, which it covers.
-    func pairwise(for ids: [Int32]) -> [Double] {
-        let n = ids.count, m = pairIDs.count
-        let pos = ids.map { Int(pairPosition[Int($0)]) }
-        var out = [Double](repeating: 0, count: n * n)
-        for a in 0..<n {
-            for b in (a + 1)..<n {
-                let v = pairMatrix[pos[a] * m + pos[b]]
-                out[a * n + b] = v
-                out[b * n + a] = v
-            }
-        }
-        return out
     }
 }

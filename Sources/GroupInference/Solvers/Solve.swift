@@ -5,6 +5,14 @@
 /// A selection whose objective meets the cheap bound is reported optimal
 /// without searching.
 public func solve(_ p: SelectionProblem, options: SolverOptions = SolverOptions()) throws(GroupInferenceError) -> Solution {
+    try solve(p, options: options, cheapBound: true)
+}
+
+/// `cheapBound: false` skips the cheap bound where only the report would
+/// read it (the heuristic solver): a session's prunes that keep more than K,
+/// where it costs about as much as the heuristic itself. The solution then
+/// has no bound (`BoundKind.none`).
+func solve(_ p: SelectionProblem, options: SolverOptions, cheapBound wanted: Bool) throws(GroupInferenceError) -> Solution {
     try options.validate()
     if options.choice == .exact || options.choice == .mip, p.count > Limits.maxExactCandidates {
         throw .limit("the \(options.choice == .exact ? "exact" : "MIP") solver handles at most \(Limits.maxExactCandidates) candidates per selection; this one has \(p.count) (use the auto or heuristic solver)")
@@ -22,8 +30,8 @@ public func solve(_ p: SelectionProblem, options: SolverOptions = SolverOptions(
                                                deadline: Stopwatch.now() + options.timeLimit - clock.elapsed)
     }
     let value = p.objective(of: heuristic)
-    let bound = CheapBound.bound(p)
-    if bound - value <= Solution.proofTolerance(value) {
+    let bound = wanted || options.choice != .heuristic ? CheapBound.bound(p) : nil
+    if let bound, bound - value <= Solution.proofTolerance(value) {
         return Solution(selection: heuristic, objective: value, bound: bound, boundKind: .cheap,
                         status: .optimal, seconds: clock.elapsed, nodes: 0)
     }

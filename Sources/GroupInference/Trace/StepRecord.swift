@@ -60,13 +60,3 @@ public struct FinalGroup: Sendable {
     public let pairwise: [Double]
     public let objective: Double
 }
-
-/// Mean of each row's off-diagonal entries of an n × n matrix.
-func rowMeans(_ matrix: [Double], count n: Int) -> [Double] {
-    guard n > 1 else { return [Double](repeating: 0, count: n) }
-    return (0..<n).map { i in
-        var s = 0.0
-        for j in 0..<n where j != i { s += matrix[i * n + j] }
-        return s / Double(n - 1)
-    }
-}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ctypes.util
 import os
 import re
 import shutil
@@ -67,22 +68,24 @@ def test_every_header_function_is_declared() -> None:
 
 def test_candidates_from_the_source_tree() -> None:
     paths = _ffi.candidate_paths(environ={})
-    assert [origin for origin, _ in paths] == ["copy inside the package", "repository release build"]
+    assert [origin for origin, _ in paths] == ["copy inside the package", "repository release build", "system loader"]
     assert paths[0][1] == str(_ffi.PACKAGE_DIR / "lib" / "libgroupinference.so")
     assert paths[1][1] == str(REPO / ".build" / "release" / "libgroupinference.so")
+    assert paths[2][1] == f"libgroupinference.so.{S.HEADER_VERSION_MAJOR}"  # the SONAME, for the loader's search
 
 
 def test_the_environment_variable_is_the_only_candidate_when_set() -> None:
     assert _ffi.candidate_paths(environ={"GROUPINFERENCE_LIBRARY": "/x/lib.so"}) == [
         ("$GROUPINFERENCE_LIBRARY", "/x/lib.so")
     ]
-    assert len(_ffi.candidate_paths(environ={"GROUPINFERENCE_LIBRARY": ""})) == 2  # empty = unset
+    assert len(_ffi.candidate_paths(environ={"GROUPINFERENCE_LIBRARY": ""})) == 3  # empty = unset
 
 
-def test_outside_the_source_tree_only_the_package_copy(tmp_path: Path) -> None:
+def test_outside_the_source_tree_the_package_copy_then_the_system(tmp_path: Path) -> None:
     package = tmp_path / "site-packages" / "groupinference"
     assert _ffi.candidate_paths(environ={}, package_dir=package) == [
-        ("copy inside the package", str(package / "lib" / "libgroupinference.so"))
+        ("copy inside the package", str(package / "lib" / "libgroupinference.so")),
+        ("system loader", f"libgroupinference.so.{S.HEADER_VERSION_MAJOR}"),
     ]
     assert _ffi.source_tree_root(Path("/groupinference")) is None
 
@@ -99,6 +102,28 @@ def test_load_error_lists_every_path_and_why(tmp_path: Path) -> None:
     reason = text.split(f"{not_a_library} (second): ", 1)[1].split("\n")[0]
     assert str(not_a_library) in reason  # dlopen's own explanation, e.g. "...: file too short"
     assert "GROUPINFERENCE_LIBRARY" in text
+
+
+def test_load_error_hints_fit_the_situation(tmp_path: Path) -> None:
+    package = tmp_path / "site-packages" / "groupinference"
+    missing_copy = ("copy inside the package", str(package / "lib" / "libgroupinference.so"))
+    nowhere = ("system loader", "libgroupinference.so.99")  # a SONAME no system has
+    with pytest.raises(gi.LibraryLoadError) as caught:
+        _ffi.load_library([missing_copy, nowhere])
+    text = str(caught.value)
+    assert "libgroupinference.so.99 (system loader): " in text
+    assert "carries no copy of the library" in text and "make install" in text
+    assert "make -C" not in text  # not in a source tree
+    repo_build = ("repository release build", str(tmp_path / "repo" / ".build" / "release" / "libgroupinference.so"))
+    with pytest.raises(gi.LibraryLoadError) as caught:
+        _ffi.load_library([missing_copy, repo_build, nowhere])
+    assert f"make -C {tmp_path / 'repo'} lib" in str(caught.value)
+    # A copy whose dependency is missing: dlopen names it, and the hint says what supplies it.
+    reason = "/x/libgroupinference.so: libglpk.so.40: cannot open shared object file: No such file or directory"
+    assert _ffi._missing_dependency(reason) == "libglpk.so.40"
+    assert _ffi._missing_dependency("libgroupinference.so.0: cannot open shared object file: No such file") is None
+    hints = " ".join(_ffi._hints([("copy inside the package", "/x/libgroupinference.so", reason)]))
+    assert "libglpk.so.40 is missing" in hints and "make wheel" in hints
 
 
 def test_load_library_returns_the_first_that_loads(tmp_path: Path) -> None:
@@ -140,15 +165,19 @@ def test_import_uses_the_environment_path(tmp_path: Path) -> None:
 
 
 def test_installed_layout_uses_the_package_copy(tmp_path: Path) -> None:
-    """A copy of the package outside the source tree: fails without lib/, loads lib/ once present."""
+    """A copy of the package outside the source tree: no repository build; lib/ is used once present."""
     site = tmp_path / "site"
     shutil.copytree(SRC / "groupinference", site / "groupinference",
                     ignore=shutil.ignore_patterns("__pycache__", "lib"))
     code = "import groupinference as gi; print(gi.library_path)"
-    done = _run_python(code, {"GROUPINFERENCE_LIBRARY": None}, pythonpath=site)
-    assert done.returncode != 0
     expected = site / "groupinference" / "lib" / "libgroupinference.so"
-    assert f"{expected} (copy inside the package): no such file" in done.stderr
+    done = _run_python(code, {"GROUPINFERENCE_LIBRARY": None}, pythonpath=site)
+    if done.returncode == 0:  # the system has the library (make install): the last step found it
+        assert ctypes.util.find_library("groupinference") is not None
+        assert done.stdout.strip() != str(expected)
+    else:
+        assert f"{expected} (copy inside the package): no such file" in done.stderr
+        assert f"libgroupinference.so.{S.HEADER_VERSION_MAJOR} (system loader):" in done.stderr
     assert "repository release build" not in done.stderr
     (site / "groupinference" / "lib").mkdir()
     shutil.copy(gi.library_path, expected)

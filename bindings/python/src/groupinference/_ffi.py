@@ -6,15 +6,19 @@ Where the library comes from, in order:
    set (non-empty) it is the only location tried, so an explicit choice is
    never silently replaced by another copy. A value without a ``/`` is
    handed to the dynamic loader as is (it then searches its usual paths).
-2. the copy shipped inside the package: ``groupinference/lib/libgroupinference.so``;
+2. the copy shipped inside the package: ``groupinference/lib/libgroupinference.so``
+   (the platform wheel and a build from the sdist carry one);
 3. the repository's release build ``<repo>/.build/release/libgroupinference.so``,
    when this file sits in the repository's source tree
-   (``<repo>/bindings/python/src/groupinference/``).
+   (``<repo>/bindings/python/src/groupinference/``);
+4. the system's dynamic loader: ``libgroupinference.so.<major>`` (the SONAME,
+   e.g. ``libgroupinference.so.0``), found like any shared library
+   (``ldconfig``'s cache after ``make install``, ``LD_LIBRARY_PATH``).
 
 When nothing loads, :class:`~groupinference.errors.LibraryLoadError` lists
-every path tried and why each failed. After loading, the library's
-``gi_version_number()`` must have the major version of the header this
-binding mirrors (0.3.0) and a minor version at least as new.
+every location tried, why each failed, and what to do about it. After
+loading, the library's ``gi_version_number()`` must have the major version
+of the header this binding mirrors and a minor version at least as new.
 
 Every C function is declared through :func:`ffi`; functions returning a
 ``gi_status`` get :func:`check_status` as ``errcheck``.
@@ -23,6 +27,7 @@ Every C function is declared through :func:`ffi`; functions returning a
 from __future__ import annotations
 
 import ctypes
+import ctypes.util
 import os
 from collections.abc import Mapping, Sequence
 from ctypes import POINTER, c_char_p, c_double, c_int, c_int32, c_size_t, c_void_p
@@ -34,7 +39,14 @@ from . import errors
 
 ENV_VAR = "GROUPINFERENCE_LIBRARY"
 LIBRARY_NAME = "libgroupinference.so"
+# What `make install` registers with ldconfig and a host linked with -lgroupinference asks for.
+SONAME = f"{LIBRARY_NAME}.{S.HEADER_VERSION_MAJOR}"
 PACKAGE_DIR = Path(__file__).resolve().parent
+
+ORIGIN_ENV = f"${ENV_VAR}"
+ORIGIN_PACKAGE = "copy inside the package"
+ORIGIN_REPOSITORY = "repository release build"
+ORIGIN_SYSTEM = "system loader"
 
 
 def source_tree_root(package_dir: Path = PACKAGE_DIR) -> Path | None:
@@ -48,36 +60,104 @@ def source_tree_root(package_dir: Path = PACKAGE_DIR) -> Path | None:
 def candidate_paths(
     environ: Mapping[str, str] = os.environ, package_dir: Path = PACKAGE_DIR
 ) -> list[tuple[str, str]]:
-    """(where it comes from, path) for every location to try, in order."""
+    """(where it comes from, path or SONAME) for every location to try, in order."""
     explicit = environ.get(ENV_VAR, "")
     if explicit:
-        return [(f"${ENV_VAR}", explicit)]
-    found = [("copy inside the package", str(package_dir / "lib" / LIBRARY_NAME))]
+        return [(ORIGIN_ENV, explicit)]
+    found = [(ORIGIN_PACKAGE, str(package_dir / "lib" / LIBRARY_NAME))]
     repo = source_tree_root(package_dir)
     if repo is not None:
-        found.append(("repository release build", str(repo / ".build" / "release" / LIBRARY_NAME)))
+        found.append((ORIGIN_REPOSITORY, str(repo / ".build" / "release" / LIBRARY_NAME)))
+    found.append((ORIGIN_SYSTEM, SONAME))
     return found
 
 
 def load_library(candidates: Sequence[tuple[str, str]]) -> tuple[ctypes.CDLL, str]:
-    """Load the first candidate that loads; otherwise raise LibraryLoadError listing all."""
-    failures = []
+    """Load the first candidate that loads; otherwise raise LibraryLoadError listing all.
+
+    Returns the library and the file it was loaded from (for a name handed to
+    the system loader, the file the loader chose).
+    """
+    failures: list[tuple[str, str, str]] = []
     for origin, path in candidates:
         if os.sep in path and not os.path.exists(path):
-            failures.append(f"  {path} ({origin}): no such file")
+            failures.append((origin, path, "no such file"))
             continue
         try:
-            return ctypes.CDLL(path), path
+            lib = ctypes.CDLL(path)
         except OSError as error:
-            failures.append(f"  {path} ({origin}): {error}")
-    lines = [f"cannot load {LIBRARY_NAME}; tried:", *failures]
-    if candidates and candidates[0][0] == f"${ENV_VAR}":
-        lines.append(f"(${ENV_VAR} is set, so no other location was tried)")
-    else:
-        lines.append(
-            f"Set ${ENV_VAR} to the path of {LIBRARY_NAME}, or build it in the repository with `make lib`."
-        )
+            failures.append((origin, path, str(error)))
+            continue
+        return lib, path if os.sep in path else _loaded_file(lib, path)
+    lines = [f"cannot load {LIBRARY_NAME}; tried:"]
+    lines += [f"  {path} ({origin}): {why}" for origin, path, why in failures]
+    lines += _hints(failures)
     raise errors.LibraryLoadError("\n".join(lines))
+
+
+def _hints(failures: Sequence[tuple[str, str, str]]) -> list[str]:
+    """What to do, for the situation the failed attempts describe."""
+    origins = {origin: (path, why) for origin, path, why in failures}
+    if ORIGIN_ENV in origins:
+        return [f"${ENV_VAR} is set, so no other location was tried: point it at {LIBRARY_NAME} or unset it."]
+    hints = []
+    package = origins.get(ORIGIN_PACKAGE)
+    if package is not None and package[1] != "no such file":
+        missing = _missing_dependency(package[1])
+        hints.append(
+            f"The package's copy is there but does not load{f' ({missing} is missing)' if missing else ''}: "
+            "install the platform wheel (`make wheel`; it bundles GLPK and OpenBLAS) or, on Debian, "
+            "`apt install libglpk40 libopenblas0`."
+        )
+    repository = origins.get(ORIGIN_REPOSITORY)
+    if repository is not None:
+        repo = Path(repository[0]).parents[2]
+        hints.append(f"From the source tree: build the library with `make -C {repo} lib`.")
+    elif package is not None and package[1] == "no such file":
+        hints.append(
+            "This installation carries no copy of the library (built with GROUPINFERENCE_USE_SYSTEM_LIBRARY=1 "
+            "or copied without lib/): install the platform wheel (`make wheel` in the repository), or the "
+            f"library itself (`make install` in the repository) so the system loader finds {SONAME}."
+        )
+    if ORIGIN_SYSTEM in origins:
+        other = ctypes.util.find_library("groupinference")
+        if other and other != SONAME:
+            hints.append(
+                f"The system has {other}, but this binding needs {SONAME} (major version {S.HEADER_VERSION_MAJOR})."
+            )
+        else:
+            hints.append(
+                f"For the system loader: `make install` into /usr/local runs ldconfig; for another PREFIX "
+                f"set LD_LIBRARY_PATH=PREFIX/lib (or register PREFIX/lib with ldconfig)."
+            )
+    hints.append(f"Or set ${ENV_VAR} to the path of {LIBRARY_NAME}.")
+    return hints
+
+
+def _missing_dependency(reason: str) -> str | None:
+    """The library dlopen could not find, from its message, when that was the problem."""
+    marker = ": cannot open shared object file"
+    if marker not in reason:
+        return None
+    name = reason.split(marker, 1)[0].rsplit(": ", 1)[-1]
+    return None if name.startswith(LIBRARY_NAME) else name
+
+
+class _DlInfo(ctypes.Structure):
+    _fields_ = [("dli_fname", c_char_p), ("dli_fbase", c_void_p), ("dli_sname", c_char_p), ("dli_saddr", c_void_p)]
+
+
+def _loaded_file(lib: ctypes.CDLL, fallback: str) -> str:
+    """The file the dynamic loader mapped for `lib` (dladdr on one of its functions)."""
+    try:
+        dladdr = ctypes.CDLL(None).dladdr
+        dladdr.argtypes = [c_void_p, POINTER(_DlInfo)]
+        info = _DlInfo()
+        if dladdr(ctypes.cast(lib.gi_version_number, c_void_p), ctypes.byref(info)) and info.dli_fname:
+            return os.fsdecode(info.dli_fname)
+    except (AttributeError, OSError):
+        pass
+    return fallback
 
 
 def check_version(number: int, text: str, path: str) -> None:

@@ -1,0 +1,289 @@
+/*
+** prune_c_bench.c - what a prune costs through the real libgroupinference.so
+** (issue 13, targets 3, 4 and 5); prints figures, asserts nothing.
+**
+** 1. Scorer callback overhead: S = 64 scorers of one kind scored at every
+**    step (trace_every_step), once with callbacks and once with the same
+**    values pushed before the step. The library's scoring time per step
+**    (gi_step_record.seconds_scoring) differs by the callbacks; per callback,
+**    minus the host function's own time measured here, that is the overhead.
+** 2. Memory of one prune: a fresh session, a pushed unary scorer and pushed
+**    D = 768 embeddings, M -> M/2 with the heuristic: the heap's high-water
+**    mark above what it held before the session (every malloc of the process
+**    is counted, see tests/c/alloc_count.h), against 3 n^2 x 8 bytes plus the
+**    embeddings; then what the next prune (M/2 -> M/4) allocates.
+**
+** Build (make bench does this):
+**   cc -O2 -std=c99 -Iinclude bench/c/prune_c_bench.c -L.build/release \
+**      -lgroupinference -Wl,-rpath,$PWD/.build/release -lm -o build/prune_c_bench
+** Run:  build/prune_c_bench [callbacks [unary|embedding|pairwise]|memory|all]
+*/
+#define _POSIX_C_SOURCE 200809L
+#include <group_inference.h>
+
+#include "../../tests/c/alloc_count.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define CHECK(call)                                                                \
+    do {                                                                           \
+        gi_status rc_ = (call);                                                    \
+        if (rc_ != GI_OK) {                                                        \
+            fprintf(stderr, "%s:%d: %s -> %d: %s\n", __FILE__, __LINE__, #call,    \
+                    (int)rc_, gi_last_error());                                    \
+            exit(1);                                                               \
+        }                                                                          \
+    } while (0)
+
+static double now(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* --- 1. callback overhead ------------------------------------------------ */
+
+enum { CB_MAX_N = 16, CB_S = 64, CB_STEPS = 200, CB_MAX_DIM = 8, CB_ROUNDS = 9 };
+/* Candidates and embedding dimension of the current table: 16 and 8, then
+** 4 and 1, where checking the values the callback wrote costs next to nothing
+** and what remains is the machinery of a call. */
+static int CB_N = 16, CB_DIM = 8;
+enum kind { UNARY, EMBEDDING, PAIRWISE };
+static const char *kind_name[] = {"unary", "embedding", "pairwise"};
+
+/* The hosts' own work: small, fixed, deterministic. */
+static int unary_fn(void *user, int32_t step, const int32_t *ids, size_t n, double *out) {
+    (void)user;
+    for (size_t a = 0; a < n; a++) out[a] = 0.5 + 0.01 * ids[a] + 1e-4 * step;
+    return 0;
+}
+
+static int embedding_fn(void *user, int32_t step, const int32_t *ids, size_t n, size_t dim, float *out) {
+    (void)user;
+    (void)step;
+    for (size_t a = 0; a < n; a++)
+        for (size_t t = 0; t < dim; t++) out[a * dim + t] = (float)((ids[a] * 7 + (int)t * 3) % 11 + 1);
+    return 0;
+}
+
+static int pairwise_fn(void *user, int32_t step, const int32_t *ids, size_t n, double *out) {
+    (void)user;
+    (void)step;
+    for (size_t a = 0; a < n; a++)
+        for (size_t b = 0; b < n; b++) out[a * n + b] = a == b ? 0 : 0.1 * abs(ids[a] - ids[b]);
+    return 0;
+}
+
+static int no_op_denoiser(void *user, int32_t step, const int32_t *ids, size_t n) {
+    (void)user;
+    (void)step;
+    (void)ids;
+    (void)n;
+    return 0;
+}
+
+static gi_session *callback_session(enum kind kind, int pushed) {
+    gi_options o;
+    CHECK(gi_options_init(&o, sizeof o));
+    o.num_candidates = CB_N;
+    o.group_size = CB_N / 4;
+    o.num_steps = CB_STEPS;
+    o.first_prune_step = CB_STEPS - 1; /* select once, at the end */
+    o.trace_every_step = 1;            /* but score every step */
+    o.solver = GI_SOLVER_HEURISTIC;
+    gi_session *s;
+    CHECK(gi_session_create(&o, &s));
+    for (int i = 0; i < CB_S; i++) {
+        char name[16];
+        snprintf(name, sizeof name, "s%d", i);
+        if (kind == UNARY) CHECK(gi_add_unary_scorer(s, name, 1, pushed ? NULL : unary_fn, NULL, NULL, NULL));
+        if (kind == EMBEDDING)
+            CHECK(gi_add_embedding_scorer(s, name, 1, CB_DIM, pushed ? NULL : embedding_fn, NULL, NULL, NULL));
+        if (kind == PAIRWISE)
+            CHECK(gi_add_pairwise_scorer(s, name, 1, pushed ? NULL : pairwise_fn, NULL, NULL, NULL));
+    }
+    return s;
+}
+
+/* The least seconds of scoring per step over a whole session: the step
+** least disturbed by other load (the first one also sizes storage). */
+static double scoring_per_step(enum kind kind, int pushed) {
+    gi_session *s = callback_session(kind, pushed);
+    int32_t ids[CB_MAX_N];
+    static double unary[CB_MAX_N], matrix[CB_MAX_N * CB_MAX_N];
+    static float emb[CB_MAX_N * CB_MAX_DIM];
+    if (!pushed) {
+        CHECK(gi_set_denoiser(s, no_op_denoiser, NULL, NULL));
+        CHECK(gi_run(s));
+    } else {
+        for (int step = 0; step < CB_STEPS; step++) {
+            size_t n;
+            CHECK(gi_survivors(s, ids, CB_MAX_N, &n));
+            unary_fn(NULL, step, ids, n, unary);
+            embedding_fn(NULL, step, ids, n, CB_DIM, emb);
+            pairwise_fn(NULL, step, ids, n, matrix);
+            for (int32_t i = 0; i < CB_S; i++) {
+                if (kind == UNARY) CHECK(gi_push_unary(s, i, ids, n, unary));
+                if (kind == EMBEDDING) CHECK(gi_push_embeddings(s, i, ids, n, CB_DIM, emb));
+                if (kind == PAIRWISE) CHECK(gi_push_pairwise(s, i, ids, n, matrix));
+            }
+            CHECK(gi_step(s));
+        }
+    }
+    size_t count;
+    CHECK(gi_trace_count(s, &count));
+    static double seconds[CB_STEPS + 1];
+    int m = 0;
+    for (size_t r = 0; r < count && m < CB_STEPS; r++) {
+        gi_step_record rec;
+        CHECK(gi_trace_record(s, r, &rec, sizeof rec));
+        seconds[m++] = rec.seconds_scoring;
+    }
+    gi_session_destroy(s);
+    double least = INFINITY;
+    for (int i = 0; i < m; i++) least = fmin(least, seconds[i]);
+    return least;
+}
+
+/* The host function's own time per call, called through a pointer the
+** compiler cannot see through. */
+static double user_seconds(enum kind kind) {
+    static int32_t ids[CB_MAX_N];
+    static double out[CB_MAX_N * CB_MAX_N];
+    static float emb[CB_MAX_N * CB_MAX_DIM];
+    for (int i = 0; i < CB_MAX_N; i++) ids[i] = i;
+    gi_unary_fn volatile u = unary_fn;
+    gi_embedding_fn volatile e = embedding_fn;
+    gi_pairwise_fn volatile p = pairwise_fn;
+    enum { CALLS = 20000 };
+    double best = INFINITY; /* many short rounds: the least disturbed one */
+    for (int round = 0; round < 50; round++) {
+        double t0 = now();
+        for (int c = 0; c < CALLS; c++) {
+            if (kind == UNARY) u(NULL, c, ids, (size_t)CB_N, out);
+            if (kind == EMBEDDING) e(NULL, c, ids, (size_t)CB_N, (size_t)CB_DIM, emb);
+            if (kind == PAIRWISE) p(NULL, c, ids, (size_t)CB_N, out);
+        }
+        double t = (now() - t0) / CALLS;
+        if (t < best) best = t;
+    }
+    return best;
+}
+
+static void callbacks(int only) {
+    printf("Scorer callback overhead from C (issue 13, target 4: <= 50 ns beyond the host's code)\n");
+    printf("%d scorers of one kind scored at each of %d steps; the least scoring time of a step with\n",
+           CB_S, CB_STEPS);
+    printf("callbacks and with the same values pushed before the step, best of %d rounds each. The\n", CB_ROUNDS);
+    printf("difference per callback, minus the host function's own time, includes checking the values\n");
+    printf("it wrote (finite, non-zero rows, symmetric), which pushes do in gi_push_*.\n");
+    static const int shapes[][2] = {{16, 8}, {4, 1}};
+    for (int z = 0; z < 2; z++) {
+        CB_N = shapes[z][0];
+        CB_DIM = shapes[z][1];
+        printf("n = %d candidates, embedding dim %d\n", CB_N, CB_DIM);
+        printf("kind        callbacks us  pushed us  host fn ns  overhead ns/callback  target\n");
+        for (int k = UNARY; k <= PAIRWISE; k++) {
+            if (only >= 0 && k != only) continue;
+            /* Best of the rounds: the ones least disturbed by other load. */
+            double cb = INFINITY, push = INFINITY;
+            double user = user_seconds((enum kind)k);
+            for (int r = 0; r < CB_ROUNDS; r++) {
+                cb = fmin(cb, scoring_per_step((enum kind)k, 0));
+                push = fmin(push, scoring_per_step((enum kind)k, 1));
+            }
+            double o = (cb - push) / CB_S - user;
+            printf("%-10s %13.2f %10.2f %11.1f %21.1f  %s\n", kind_name[k], cb * 1e6, push * 1e6, user * 1e9,
+                   o * 1e9, o <= 50e-9 ? "met" : "NOT met");
+        }
+    }
+}
+
+/* --- 2. memory of one prune ---------------------------------------------- */
+
+enum { D = 768 };
+
+static void memory(void) {
+    static const int sizes[] = {1024, 4096, 8192};
+    printf("Memory of one prune (issue 13, targets 3 and 5): pushed unary + D = %d embeddings,\n", D);
+    printf("heuristic, a fresh session in a fresh process; heap high-water above the heap before the\n");
+    printf("session, which includes the library's copy of the embeddings; limit 3 n^2 x 8 + n x D x 4 bytes\n");
+    printf("     M   peak MiB  limit MiB  peak/limit  largest alloc MiB | next prune (M/2 -> M/4): allocs  KiB  largest KiB\n");
+    fflush(stdout);
+    for (size_t z = 0; z < sizeof sizes / sizeof *sizes; z++) {
+        /* One process per size: a session leaves its workspace to the next. */
+        pid_t child = fork();
+        if (child != 0) {
+            int status = 0;
+            waitpid(child, &status, 0);
+            continue;
+        }
+        int m = sizes[z];
+        float *emb = malloc((size_t)m * D * sizeof *emb);
+        double *unary = malloc((size_t)m * sizeof *unary);
+        int32_t *ids = malloc((size_t)m * sizeof *ids);
+        unsigned long long x = 88172645463325252ULL;
+        for (int i = 0; i < m; i++) {
+            ids[i] = i;
+            unary[i] = 0.2 + 0.001 * (i % 97);
+            for (int t = 0; t < D; t++) {
+                x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+                emb[(size_t)i * D + t] = (float)((double)(x >> 11) / 9007199254740992.0 - 0.5 + (i % 5 == t % 5));
+            }
+        }
+        int64_t before = alloc_live();
+        alloc_peak_reset();
+        alloc_largest_reset();
+        gi_options o;
+        CHECK(gi_options_init(&o, sizeof o));
+        o.num_candidates = m;
+        o.group_size = 4;
+        o.num_steps = 4;
+        o.solver = GI_SOLVER_HEURISTIC;
+        o.lambda = 1.0 / 3;
+        gi_session *s;
+        CHECK(gi_session_create(&o, &s));
+        int32_t q, f;
+        CHECK(gi_add_unary_scorer(s, "quality", 1, NULL, NULL, NULL, &q));
+        CHECK(gi_add_embedding_scorer(s, "features", 1, D, NULL, NULL, NULL, &f));
+        CHECK(gi_push_unary(s, q, ids, (size_t)m, unary));
+        CHECK(gi_push_embeddings(s, f, ids, (size_t)m, D, emb));
+        CHECK(gi_prune(s, m / 2));
+        double peak = (double)(alloc_peak_live() - before);
+        double largest = (double)alloc_now().largest;
+        double limit = 3.0 * m * m * 8 + (double)m * D * 4;
+
+        /* The next prune, on the workspace the first one sized. */
+        size_t n;
+        CHECK(gi_survivors(s, ids, (size_t)m, &n));
+        alloc_largest_reset();
+        alloc_counts start = alloc_now();
+        CHECK(gi_prune(s, m / 4));
+        alloc_counts next = alloc_since(start);
+        printf("%6d %10.1f %10.1f %11.2f %18.1f | %37lld %5.0f %12.1f\n", m, peak / 1048576, limit / 1048576,
+               peak / limit, largest / 1048576, (long long)next.calls, next.bytes / 1024.0, next.largest / 1024.0);
+        gi_session_destroy(s);
+        free(emb);
+        free(unary);
+        free(ids);
+        fflush(stdout);
+        _exit(0);
+    }
+}
+
+int main(int argc, char **argv) {
+    const char *what = argc > 1 ? argv[1] : "all";
+    int only = -1; /* callbacks [unary|embedding|pairwise] */
+    for (int k = UNARY; argc > 2 && k <= PAIRWISE; k++)
+        if (!strcmp(argv[2], kind_name[k])) only = k;
+    if (!strcmp(what, "callbacks") || !strcmp(what, "all")) callbacks(only);
+    if (!strcmp(what, "all")) printf("\n");
+    if (!strcmp(what, "memory") || !strcmp(what, "all")) memory();
+    return 0;
+}
