@@ -174,7 +174,9 @@ def colour(images):
 def diffusers_model(args):
     """groupinference.diffusers.DiffusersWorker(model, prompt, num_inference_steps, seed, scorers=...)
     over a pipeline's shard of candidates; scorer_specs(scorers, prompt) are the driver's scorers."""
+    import atexit
     import importlib
+    import shutil
     import tempfile
 
     import torch
@@ -193,6 +195,7 @@ def diffusers_model(args):
         if kind not in KINDS:
             sys.exit(f"--model {model}: the tiny pipelines are {', '.join('tiny-' + k for k in KINDS)}")
         model = tempfile.mkdtemp(prefix=f"bench-{model}-")
+        atexit.register(shutil.rmtree, model, ignore_errors=True)
         tiny_pipeline(kind, path=model)
         extra = {"height": 16, "width": 16}  # saved pipelines forget the tiny FLUX's default size
         if kind.startswith(("sd3", "flux")):
