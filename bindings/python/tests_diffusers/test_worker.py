@@ -243,14 +243,15 @@ def test_too_few_left_after_a_loss_fails_naming_the_worker(tiny):
 
 
 def test_bad_setups_are_refused_with_what_is_wrong(tiny):
-    from diffusers import LMSDiscreteScheduler, StableDiffusionImg2ImgPipeline
+    from diffusers import DEISMultistepScheduler, StableDiffusionImg2ImgPipeline
 
     pipe = tiny("sd")
     with pytest.raises(UnsupportedPipelineError, match="StableDiffusionImg2ImgPipeline is not supported"):
         DiffusersWorker(StableDiffusionImg2ImgPipeline(**pipe.components), PROMPT, 3, scorers=trio())
-    lms = type(pipe)(**{**pipe.components, "scheduler": LMSDiscreteScheduler.from_config(pipe.scheduler.config)})
-    with pytest.raises(UnsupportedSchedulerError, match="LMSDiscreteScheduler is not supported"):
-        DiffusersWorker(lms, PROMPT, 3, scorers=trio())
+    # DEIS: unsupported, and (unlike LMS) needs no scipy
+    deis = type(pipe)(**{**pipe.components, "scheduler": DEISMultistepScheduler.from_config(pipe.scheduler.config)})
+    with pytest.raises(UnsupportedSchedulerError, match="DEISMultistepScheduler is not supported"):
+        DiffusersWorker(deis, PROMPT, 3, scorers=trio())
     with pytest.raises(UnsupportedPipelineError, match="latents cannot be passed"):
         DiffusersWorker(pipe, PROMPT, 3, scorers=trio(), latents=torch.zeros(1))
     with pytest.raises(TypeError, match="unexpected argument.*denoising_end"):
