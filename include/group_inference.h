@@ -192,14 +192,20 @@ typedef struct gi_options {
     const int32_t *survivor_counts; /* GI_SCHEDULE_COUNTS: num_steps entries,
                                  non-increasing, each in [K, M], the last one
                                  K. Copied by gi_session_create. */
-    double time_limit;        /* seconds per exact solve, > 0 (default 0.1) */
+    double time_limit;        /* seconds per solve, every solver, > 0
+                                 (default 0.1); each returns within about
+                                 1 % + 50 ms of it. AUTO searches until
+                                 then unless it proves its answer first:
+                                 prunes of more than GI_MAX_EXACT_CANDIDATES
+                                 are never proven, so they take all of it */
     double mip_gap;           /* relative gap at which an exact solve may stop
                                  early, in [0, 1) (default 0: prove) */
     int32_t normalize;        /* a gi_normalize (default GI_NORMALIZE_NONE) */
     int32_t trace_every_step; /* 1: score the survivors after every step, also
                                  steps that do not prune, for diagnostics
                                  and calibration (default 0) */
-    uint64_t seed;            /* seed of the heuristic's restarts (default 0) */
+    uint64_t seed;            /* seed of the tabu search and of the
+                                 heuristic's restarts (default 0) */
     /* Since 0.2 (a 0.1 host's smaller struct gets these defaults). */
     double budget;            /* (experimental) GI_SCHEDULE_ADAPTIVE: model
                                  evaluations allowed,
