@@ -77,8 +77,8 @@ def test_larger_batches_and_small_previews_match_within_the_tolerance(tiny, kind
 
 def test_sdxl_negative_micro_conditioning_is_each_candidates_own(tiny):
     """With SDXL's negative_original_size/negative_target_size every candidate gets its [negative;
-    positive] time ids, as when run alone. (group_generate hands the UNet the pipeline's rows for M
-    candidates, where those ids are interleaved: measured up to 0.04 off the candidate alone.)"""
+    positive] time ids, as when run alone (the pipeline's own batch of M interleaves them; see
+    test_reproducibility.SDXL_NEGATIVE_SIZES for group_generate)."""
     pipe = tiny("sdxl", "euler")
     kwargs = {"negative_original_size": (8, 8), "negative_target_size": (8, 8)}
     pool, scorers = workers(pipe, 2, 3, kwargs)

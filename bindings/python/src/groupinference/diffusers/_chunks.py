@@ -4,9 +4,11 @@ batch size, not M.
 Inside a pipeline's ``__call__`` the denoiser is called once per step with every alive candidate
 (twice as many rows under classifier-free guidance). ``chunked_forward`` replaces the module's
 ``forward`` for the duration of the call with one that splits the table's arguments by candidate
-- a chunk of candidates a..b takes rows a..b of each block of the GUIDED layout, so with
-batch_size = 1 the model sees exactly the batch a pipeline run for that candidate alone would -
-and reassembles the output rows. ``chunked_decode`` does the same for ``vae.decode``.
+- a chunk of candidates a..b takes their rows of each argument, in the order of the denoiser's
+batch ([unconditional rows; conditional rows]: a PAIRED argument is reordered, even when it fits
+in one chunk), so with batch_size = 1 the model sees exactly the batch a pipeline run for that
+candidate alone would - and reassembles the output rows. ``chunked_decode`` does the same for
+``vae.decode``.
 """
 
 from __future__ import annotations
@@ -20,7 +22,8 @@ from typing import Any
 
 import torch
 
-from ._rows import RowMap
+from ._layout import PAIRED
+from ._rows import RowMap, model_rows
 from .errors import TableMismatchError
 
 
@@ -61,13 +64,14 @@ def _rebuild(result: Any, tensor: torch.Tensor) -> Any:
 
 
 @contextmanager
-def chunked_forward(module: torch.nn.Module, rows: RowMap, batch_size: int, inputs: Mapping[str, str],
-                    lead: str, owner: str) -> Iterator[None]:
+def chunked_forward(module: torch.nn.Module, rows: RowMap, batch_size: int,
+                    inputs: Mapping[str, str | Mapping[str, str]], lead: str, owner: str) -> Iterator[None]:
     """Split `module`'s forward over chunks of batch_size alive candidates.
 
-    inputs: argument name -> layout (a dict argument: each of its tensors); lead: the argument
-    whose batch size says whether guidance doubled the rows. Any other tensor argument with as
-    many rows as `lead` is an error naming it: the table would be missing a per-candidate input.
+    inputs: argument name -> layout; a dict argument: one layout for each of its tensors, or key ->
+    layout. lead: the argument whose batch size says whether guidance doubled the rows (its layout
+    is the output's). Any other tensor argument with as many rows as `lead` is an error naming it:
+    the table would be missing a per-candidate input.
     """
     original = module.forward
     signature = inspect.signature(original)
@@ -95,30 +99,39 @@ def chunked_forward(module: torch.nn.Module, rows: RowMap, batch_size: int, inpu
                 raise TableMismatchError(f"{where} argument {name} has shape {tuple(value.shape)}; the table says "
                                          f"it has one row per candidate row, {total} here")
 
+        def layout_of(name: str, key: str | None) -> str | None:
+            layout = inputs.get(name)
+            return layout if key is None or layout is None or isinstance(layout, str) else layout.get(key)
+
+        reorders = False
         for name, value in bound.arguments.items():
-            check = check_listed if name in inputs else check_unlisted
             for key, item in (value.items() if isinstance(value, dict) else [(None, value)]):
+                layout = layout_of(name, key)
+                check = check_unlisted if layout is None else check_listed
                 check(name if key is None else f"{name}[{key!r}]", item)
-        if n <= batch_size:
+                reorders |= layout == PAIRED and isinstance(item, torch.Tensor) and blocks == 2 and n > 1
+        if n <= batch_size and not reorders:
             return original(*args, **kwargs)
 
-        def take(value: Any, index: torch.Tensor) -> Any:
+        def take(value: Any, layout: str | Mapping[str, str] | None, span: torch.Tensor) -> Any:
             if isinstance(value, dict):
-                return {k: take(v, index) for k, v in value.items()}
-            if isinstance(value, torch.Tensor) and value.ndim > 0 and value.shape[0] == total:
-                return value.index_select(0, index.to(value.device))
+                return {k: take(v, layout if isinstance(layout, str) else (layout or {}).get(k), span)
+                        for k, v in value.items()}
+            per_row = isinstance(value, torch.Tensor) and value.ndim > 0 and value.shape[0] == total
+            if isinstance(layout, str) and per_row:
+                return value.index_select(0, model_rows(span, n, layout, blocks).to(value.device))
             return value
 
         outputs, indices, result = [], [], None
         for a, b in chunk_spans(n, batch_size):
-            index = torch.cat([torch.arange(a, b) + k * n for k in range(blocks)])
+            span = torch.arange(a, b)
             chunk = signature.bind(*bound.args, **bound.kwargs)
             for name, layout in inputs.items():
                 if name in chunk.arguments:
-                    chunk.arguments[name] = take(chunk.arguments[name], index)
+                    chunk.arguments[name] = take(chunk.arguments[name], layout, span)
             result = original(*chunk.args, **chunk.kwargs)
             outputs.append(_first_tensor(result))
-            indices.append(index)
+            indices.append(model_rows(span, n, inputs[lead], blocks))
         joined = torch.cat(outputs)
         order = torch.cat(indices).to(joined.device)
         out = torch.empty_like(joined).index_copy_(0, order, joined)

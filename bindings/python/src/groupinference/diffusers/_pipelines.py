@@ -20,7 +20,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ._layout import CANDIDATES, GUIDED
+from ._layout import CANDIDATES, GUIDED, PAIRED
 from .errors import TableMismatchError, UnsupportedPipelineError
 
 
@@ -35,9 +35,10 @@ class PipelineEntry:
     sliced: Mapping[str, str]
     """Callback tensors sliced after a prune -> batch layout. Tensors that are None in a call
     (negative_prompt_embeds without guidance) are skipped."""
-    model_inputs: Mapping[str, str]
+    model_inputs: Mapping[str, str | Mapping[str, str]]
     """Denoiser forward arguments split into chunks of batch_size candidates -> layout. A dict
-    argument (added_cond_kwargs) has each of its tensors split by the same layout."""
+    argument (added_cond_kwargs) has one layout for all its tensors or one per key. The first
+    argument's layout is the denoiser's batch order; other arguments are reordered to it."""
     flow: bool
     """Needs a flow-matching scheduler."""
     own_loop: Callable[[Mapping[str, Any]], str | None] = lambda kwargs: None
@@ -81,11 +82,13 @@ PIPELINES: dict[str, PipelineEntry] = {
         ),
         PipelineEntry(
             "StableDiffusionXLPipeline", "Stable Diffusion XL", "sdxl", "unet",
-            # add_time_ids is [negative; positive] repeated M times - interleaved, not two blocks - but
-            # slicing rows r and n + r still hands each candidate exactly the rows it had.
+            # add_time_ids is torch.cat([negative, positive]).repeat(M, 1): PAIRED, not two blocks, and
+            # the pipeline hands it to the UNet that way, so the chunks reorder it (negative_original_size
+            # etc. make the two rows differ). add_text_embeds is cat([negative x M, positive x M]).
             sliced={"latents": CANDIDATES, "prompt_embeds": GUIDED, "add_text_embeds": GUIDED,
-                    "add_time_ids": GUIDED},
-            model_inputs={"sample": GUIDED, "encoder_hidden_states": GUIDED, "added_cond_kwargs": GUIDED},
+                    "add_time_ids": PAIRED},
+            model_inputs={"sample": GUIDED, "encoder_hidden_states": GUIDED,
+                          "added_cond_kwargs": {"text_embeds": GUIDED, "time_ids": PAIRED}},
             flow=False,
             refused={**_COMMON_REFUSED,
                      "denoising_end": "denoising_end (refiner hand-off) ends the loop early; run the base alone"},

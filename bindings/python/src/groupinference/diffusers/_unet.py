@@ -2,8 +2,9 @@
 StableDiffusionPipeline.__call__ and StableDiffusionXLPipeline.__call__ (diffusers 0.42) up to
 their denoising loop, and one guided UNet evaluation per chunk of candidates. group_generate runs
 these pipelines through their own __call__ and the callback instead; with batch_size = 1 both
-hand the UNet the same rows ([unconditional; conditional] of one candidate), so both give every
-candidate the image it gets alone. Text conditioning is computed once and repeated to the chunk's
+hand the UNet the same rows ([unconditional; conditional] of one candidate - the callback path
+reorders SDXL's interleaved add_time_ids to that), so both give every candidate the image it gets
+alone. Text conditioning is computed once and repeated to the chunk's
 size in the pipelines' [negative rows; positive rows] layout."""
 
 from __future__ import annotations
