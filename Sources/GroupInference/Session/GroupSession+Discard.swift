@@ -15,14 +15,7 @@ extension GroupSession {
             throw .state("the session is done: the final group is chosen, nothing can be discarded")
         }
         guard !ids.isEmpty else { return }
-        var seen = Set<Int32>()
-        for c in ids {
-            guard c >= 0, Int(c) < configuration.candidates else {
-                throw .argument("candidate id \(c) is out of range 0..\(configuration.candidates - 1)")
-            }
-            guard isAlive[Int(c)] else { throw .argument("candidate \(c) was already pruned or discarded") }
-            guard seen.insert(c).inserted else { throw .argument("candidate \(c) appears twice in ids") }
-        }
+        try checkAliveAndDistinct(ids, ifPruned: "was already pruned or discarded")
         let k = configuration.groupSize, left = alive.count - ids.count
         guard left >= k else {
             throw .argument("discarding \(ids.count) of \(alive.count) alive candidates would leave \(left), fewer than K = \(k)")

@@ -88,14 +88,20 @@ extension GroupSession {
             throw .argument("scorer '\(slot.scorer.name)' has a callback; only scorers registered without one take pushed values")
         }
         guard !ids.isEmpty else { throw .argument("no ids given (n = 0)") }
+        try checkAliveAndDistinct(ids, ifPruned: "was pruned; push values only for alive candidates")
+        return slot
+    }
+
+    /// Ids a host names must be in range, alive and distinct; `ifPruned`
+    /// ends the message for an id that is no longer alive.
+    func checkAliveAndDistinct<C: Collection<Int32>>(_ ids: C, ifPruned: String) throws(GroupInferenceError) {
         var seen = Set<Int32>()
         for c in ids {
             guard c >= 0, Int(c) < configuration.candidates else {
                 throw .argument("candidate id \(c) is out of range 0..\(configuration.candidates - 1)")
             }
-            guard isAlive[Int(c)] else { throw .argument("candidate \(c) was pruned; push values only for alive candidates") }
+            guard isAlive[Int(c)] else { throw .argument("candidate \(c) \(ifPruned)") }
             guard seen.insert(c).inserted else { throw .argument("candidate \(c) appears twice in ids") }
         }
-        return slot
     }
 }
