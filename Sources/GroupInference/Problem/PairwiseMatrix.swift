@@ -111,7 +111,8 @@ public enum PairwiseMatrix {
     }
 
     /// The symmetric matrix `m` stands for, zero diagonal, written to `out`
-    /// (n × n; may not alias `m`).
+    /// (n × n). `out` may be `m` itself: each pair is read before it is
+    /// written, and no other pair reads it.
     public static func symmetrize(_ m: UnsafeBufferPointer<Double>, count n: Int, form: Form,
                                   into out: UnsafeMutableBufferPointer<Double>) {
         for i in 0..<n {
@@ -134,23 +135,11 @@ public enum PairwiseMatrix {
     /// triangles are equal already — each pair read and written once.
     public static func symmetrizeInPlace(_ m: UnsafeMutableBufferPointer<Double>, count n: Int, survey: Survey,
                                          form: Form) {
-        if form == .symmetric && survey.isExactlySymmetric {
+        guard form != .symmetric || !survey.isExactlySymmetric else {
             for i in 0..<n { m[i &* n &+ i] = 0 }
             return
         }
-        for i in 0..<n {
-            m[i * n + i] = 0
-            for j in (i + 1)..<n {
-                let v: Double
-                switch form {
-                case .symmetric: v = 0.5 * (m[i * n + j] + m[j * n + i])
-                case .upper: v = m[i * n + j]
-                case .lower: v = m[j * n + i]
-                }
-                m[i * n + j] = v
-                m[j * n + i] = v
-            }
-        }
+        symmetrize(UnsafeBufferPointer(m), count: n, form: form, into: m)
     }
 
     /// `m` checked and made symmetric; throws the first asymmetric pair.
