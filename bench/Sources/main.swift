@@ -1,7 +1,7 @@
 import Foundation
 import GroupInference
 
-// groupinference-bench [solver|generated|overhead|scale|prune|all] - prints figures, asserts nothing.
+// groupinference-bench [solver|generated|overhead|scale|prune|checks|all] - prints figures, asserts nothing.
 let here = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .deletingLastPathComponent()
 let instances = ProcessInfo.processInfo.environment["GI_QIP_INSTANCES"]
@@ -27,4 +27,8 @@ if what == "prune" || what == "all" {
     // groupinference-bench prune [M ...]: the sizes of issue 13 by default.
     let sizes = CommandLine.arguments.dropFirst(2).compactMap { Int($0) }
     try PruneBench.run(sizes: sizes.isEmpty ? [128, 1024, 4096, 8192] : sizes, threads: [1, 2])
+}
+if what == "checks" || what == "all" {
+    print()
+    CheckBench.run(sizes: [4, 16, 64])
 }
