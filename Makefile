@@ -113,9 +113,12 @@ test-python: python cli
 # pinned (an unpinned torch pulls a CUDA build of several GB) and so are the
 # diffusers and transformers versions the pipeline tables were validated with.
 VENV_TORCH := .venv-torch
-TORCH_PACKAGES := torch==2.13.0 diffusers==0.42.1 transformers==5.24.0 numpy pytest tqdm pillow matplotlib
+# ray: the DiffusersWorker test on two Ray actors (tests_diffusers/test_worker_ray.py).
+TORCH_PACKAGES := torch==2.13.0 diffusers==0.42.1 transformers==5.24.0 ray==2.60.0 numpy pytest tqdm \
+                  pillow matplotlib
 
-$(VENV_TORCH)/.ready:
+# Rebuilt when the Makefile (the package list) changes; pip skips what is there.
+$(VENV_TORCH)/.ready: Makefile
 	python3 -m venv $(VENV_TORCH)
 	$(VENV_TORCH)/bin/pip install -q $(TORCH_PACKAGES)
 	touch $@

@@ -91,7 +91,7 @@ const char *gi_version_string(void);
 #define GI_MAX_SCORE_MAGNITUDE 1e150
 /* The exact solvers (EXACT keeps an n x n matrix per subproblem; MIP builds
 ** a GLPK model with n(n-1)/2 pair variables) are refused for more candidates
-** than this; auto mode then uses the heuristic. */
+** than this; auto mode then spends its time_limit on tabu search alone. */
 #define GI_MAX_EXACT_CANDIDATES 256
 
 /* Section - Status and errors -------------------------------------------- */
@@ -143,10 +143,13 @@ typedef enum gi_schedule {
 } gi_schedule;
 
 typedef enum gi_solver {
-    GI_SOLVER_AUTO = 0,      /* heuristic, then the exact search within
-                                time_limit where the size allows (at most
-                                GI_MAX_EXACT_CANDIDATES); never an error or
-                                warning for an unfinished proof */
+    GI_SOLVER_AUTO = 0,      /* heuristic, then search for the rest of
+                                time_limit: the exact search (alone for the
+                                first half, then alternating with tabu
+                                search) up to GI_MAX_EXACT_CANDIDATES, tabu
+                                search beyond; returns at once when a proof
+                                is done; never an error or warning for an
+                                unfinished proof */
     GI_SOLVER_EXACT = 1,     /* branch and bound on concave-relaxation bounds,
                                 warm-started by the heuristic, within
                                 time_limit and mip_gap; GI_WARNING if the
@@ -189,14 +192,20 @@ typedef struct gi_options {
     const int32_t *survivor_counts; /* GI_SCHEDULE_COUNTS: num_steps entries,
                                  non-increasing, each in [K, M], the last one
                                  K. Copied by gi_session_create. */
-    double time_limit;        /* seconds per exact solve, > 0 (default 0.1) */
+    double time_limit;        /* seconds per solve, every solver, > 0
+                                 (default 0.1); each returns within about
+                                 1 % + 50 ms of it. AUTO searches until
+                                 then unless it proves its answer first:
+                                 prunes of more than GI_MAX_EXACT_CANDIDATES
+                                 are never proven, so they take all of it */
     double mip_gap;           /* relative gap at which an exact solve may stop
                                  early, in [0, 1) (default 0: prove) */
     int32_t normalize;        /* a gi_normalize (default GI_NORMALIZE_NONE) */
     int32_t trace_every_step; /* 1: score the survivors after every step, also
                                  steps that do not prune, for diagnostics
                                  and calibration (default 0) */
-    uint64_t seed;            /* seed of the heuristic's restarts (default 0) */
+    uint64_t seed;            /* seed of the tabu search and of the
+                                 heuristic's restarts (default 0) */
     /* Since 0.2 (a 0.1 host's smaller struct gets these defaults). */
     double budget;            /* (experimental) GI_SCHEDULE_ADAPTIVE: model
                                  evaluations allowed,

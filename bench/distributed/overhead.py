@@ -18,11 +18,18 @@ run), the share of a step spent outside the model, and ratios of Ray to local.
 
     python bench/distributed/overhead.py [--m 64 256 1024] [--workers 2] [--steps 8] [--repeats 3]
     python bench/distributed/overhead.py --model PATH --prompt TEXT   # a diffusers pipeline, a GPU per worker
+    python bench/distributed/overhead.py --model tiny-sd --m 16 64    # a tiny random one, on CPU
 
 --model runs the same measurement (without the callbacks row) with
-groupinference.diffusers.DiffusersWorker, the seam described in
-bindings/python/README.md ("Scaling out"); until that worker exists it says so
-and exits with status 2.
+groupinference.diffusers.DiffusersWorker over a diffusers pipeline: a name or
+path for from_pretrained (one GPU per Ray actor when there are GPUs), or
+tiny-KIND (tiny-sd, tiny-sdxl, tiny-sd3, tiny-flux-schnell, tiny-flux-dev: a
+tiny random pipeline saved to a temporary folder, loaded by every worker). Its
+scorers are a brightness (unary) and a colour (embedding) of the previews,
+unless --clip and --dino name CLIP and DINOv2 models (the paper's CLIP score
+and DINOv2 patch diversity; the patch features then travel to the driver).
+"model" is then everything a worker's advance() does: denoising, decoding the
+previews, scoring.
 
 A benchmark that prints figures, not a test. Ray's start-up and the actors'
 creation are not counted.
@@ -40,7 +47,7 @@ import argparse
 import statistics
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
@@ -96,7 +103,7 @@ def run_callbacks(nets, m, steps):
     return out
 
 
-def run_driver(pool, model, m, steps, model_seconds, parallel):
+def run_driver(pool, model, m, model_seconds, parallel):
     """A Driver run; model_seconds() -> each worker's model seconds so far."""
     from groupinference.distributed import Driver
     before = [model_seconds()]
@@ -104,7 +111,7 @@ def run_driver(pool, model, m, steps, model_seconds, parallel):
     def on_step(driver):
         before.append(model_seconds())
 
-    with session(m, steps) as s:
+    with session(m, model.num_steps) as s:
         assert s.progress.scores_needed
         driver = Driver(s, pool, model.scorers)
         driver.start()
@@ -136,13 +143,16 @@ def medians(steps):
 class Model:
     """What the benchmark needs of a model: a Worker class that also has timing() ->
     (model seconds so far, evaluations), its constructor arguments, the scorers its
-    advance() answers for, Ray resources per actor, and (digits) the plain callbacks run."""
+    advance() answers for, the session's num_steps, Ray resources per actor, and
+    (digits) the plain callbacks run."""
     name: str
     worker: type
     args: tuple
     scorers: list
     resources: dict
+    num_steps: int
     callbacks: object = None
+    kwargs: dict = field(default_factory=dict)
 
 
 def digits_model(args):
@@ -150,23 +160,58 @@ def digits_model(args):
     nets = Networks()
     return Model("digits model", DigitsWorker, (DIGIT, args.steps, 1.25, SEED),
                  [Unary(QUALITY), Embedding(FEATURES, dim=feature_dim())], {"num_cpus": args.cpus / args.workers},
-                 lambda m: run_callbacks(nets, m, args.steps))
+                 args.steps, lambda m: run_callbacks(nets, m, args.steps))
+
+
+def brightness(images):
+    return images.mean(dim=(1, 2, 3))
+
+
+def colour(images):
+    return images.mean(dim=(2, 3))
 
 
 def diffusers_model(args):
-    """The seam for a diffusers pipeline: groupinference.diffusers.DiffusersWorker(model, prompt,
-    num_steps, seed), a Worker over one GPU's shard of a pipeline's latents and scheduler state,
-    with scorers() -> its scorer specs and timing() as DigitsWorker's (see bindings/python/README.md,
-    "Scaling out")."""
-    try:
-        from groupinference.diffusers import DiffusersWorker  # type: ignore[attr-defined]
-    except ImportError as error:
-        print(f"--model needs a Worker over a diffusers pipeline, groupinference.diffusers.DiffusersWorker, which "
-              f"does not exist yet ({error}). bindings/python/README.md (\"Scaling out\") describes that seam.",
-              file=sys.stderr)
-        sys.exit(2)
-    return Model(f"{args.model}", DiffusersWorker, (args.model, args.prompt, args.steps, SEED),
-                 DiffusersWorker.scorers(), {"num_gpus": 1})
+    """groupinference.diffusers.DiffusersWorker(model, prompt, num_inference_steps, seed, scorers=...)
+    over a pipeline's shard of candidates; scorer_specs(scorers, prompt) are the driver's scorers."""
+    import atexit
+    import importlib
+    import shutil
+    import tempfile
+
+    import torch
+    from groupinference.diffusers import DiffusersWorker, scorer_specs
+    from groupinference.diffusers.tiny import KINDS, tiny_pipeline
+    from groupinference.scorers import EmbeddingScorer, UnaryScorer
+
+    torch.set_num_threads(1)
+    for library in ("diffusers", "transformers"):  # quiet loading (the actors' output is not shown anyway)
+        logging = importlib.import_module(f"{library}.utils.logging")
+        logging.set_verbosity_error()
+        logging.disable_progress_bar()
+    model, extra = args.model, {}
+    if model.startswith("tiny-"):
+        kind = model[len("tiny-"):]
+        if kind not in KINDS:
+            sys.exit(f"--model {model}: the tiny pipelines are {', '.join('tiny-' + k for k in KINDS)}")
+        model = tempfile.mkdtemp(prefix=f"bench-{model}-")
+        atexit.register(shutil.rmtree, model, ignore_errors=True)
+        tiny_pipeline(kind, path=model)
+        extra = {"height": 16, "width": 16}  # saved pipelines forget the tiny FLUX's default size
+        if kind.startswith(("sd3", "flux")):
+            extra["max_sequence_length"] = 16
+    if args.clip and args.dino:
+        from groupinference.scorers import CLIPScore, DINOv2PatchDiversity
+        scorers = [CLIPScore(args.clip), DINOv2PatchDiversity(args.dino)]
+    else:
+        scorers = [UnaryScorer(brightness, name="brightness"), EmbeddingScorer(colour, dim=3, name="colour")]
+    gpu = torch.cuda.is_available()
+    kwargs = dict(scorers=scorers, batch_size=args.batch_size, device="cuda" if gpu else None, **extra)
+    worker_args = (model, args.prompt, args.steps, SEED)
+    num_steps = DiffusersWorker(*worker_args, **kwargs).describe().num_steps
+    return Model(f"{args.model}, batch size {args.batch_size}", DiffusersWorker, worker_args,
+                 scorer_specs(scorers, args.prompt),
+                 {"num_gpus": 1} if gpu else {"num_cpus": args.cpus / args.workers}, num_steps, kwargs=kwargs)
 
 
 def main():
@@ -180,13 +225,17 @@ def main():
     ap.add_argument("--model",
                     help="a diffusers pipeline (name or path) instead of the digits model, one GPU per worker")
     ap.add_argument("--prompt", default="a photo of a dog on a beach", help="with --model")
+    ap.add_argument("--batch-size", type=int, default=8, help="with --model: candidates per model call")
+    ap.add_argument("--clip", help="with --model and --dino: a CLIP model (name or path) for the CLIP score")
+    ap.add_argument("--dino", help="with --model and --clip: a DINOv2 model for the patch diversity")
     args = ap.parse_args()
     model = diffusers_model(args) if args.model else digits_model(args)
 
     import ray
     from groupinference.distributed import LocalPool, RayPool
+    inherited = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
     ray.init(num_cpus=args.cpus, include_dashboard=False, log_to_driver=False, object_store_memory=256 * 2**20,
-             runtime_env={"env_vars": {"PYTHONPATH": os.pathsep.join(sys.path[:2]),
+             runtime_env={"env_vars": {"PYTHONPATH": os.pathsep.join(sys.path[:2] + inherited),
                                        "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}})
     remote = ray.remote(**model.resources)(model.worker)
     print(f"per step, {args.workers} workers, {model.name}, K = {K}, every step scored; medians over "
@@ -199,13 +248,13 @@ def main():
         for _ in range(args.repeats):
             if model.callbacks:
                 runs["callbacks"].append(model.callbacks(m))
-            workers = [model.worker(*model.args) for _ in range(args.workers)]
-            runs["local"].append(run_driver(LocalPool(workers), model, m, args.steps,
+            workers = [model.worker(*model.args, **model.kwargs) for _ in range(args.workers)]
+            runs["local"].append(run_driver(LocalPool(workers), model, m,
                                             lambda ws=workers: [w.timing()[0] for w in ws], parallel=False))
             del workers
-            actors = [remote.remote(*model.args) for _ in range(args.workers)]
+            actors = [remote.remote(*model.args, **model.kwargs) for _ in range(args.workers)]
             ray.get([a.__ray_ready__.remote() for a in actors])
-            runs["Ray"].append(run_driver(RayPool(actors), model, m, args.steps,
+            runs["Ray"].append(run_driver(RayPool(actors), model, m,
                                           lambda acts=actors: [t for t, _ in ray.get([a.timing.remote()
                                                                                       for a in acts])],
                                           parallel=True))

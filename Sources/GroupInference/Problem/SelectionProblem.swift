@@ -94,9 +94,17 @@ public struct SelectionProblem: Sendable {
     /// The objective of a selection of distinct indices, in float64.
     public func objective(of selection: [Int]) -> Double {
         var unaryPart = 0.0, pairPart = 0.0
-        for (a, i) in selection.enumerated() {
-            unaryPart += unary[i]
-            for j in selection[(a + 1)...] { pairPart += pairwise[i * count + j] }
+        // Indices checked once, then read unchecked: at K = 4096 this sum is
+        // 8 million reads and part of every solve's time.
+        for i in selection { precondition(i >= 0 && i < count, "index \(i) out of 0..<\(count)") }
+        pairwise.withUnsafeBufferPointer { b in
+            selection.withUnsafeBufferPointer { s in
+                for a in 0..<s.count {
+                    let i = s[a], row = i * count
+                    unaryPart += unary[i]
+                    for c in (a + 1)..<s.count { pairPart += b[row + s[c]] }
+                }
+            }
         }
         return unaryPart + lambda * pairPart
     }

@@ -18,46 +18,114 @@ struct BranchAndBound {
     private var best: [Int]
     private var bestValue: Double
     private(set) var nodes = 0
+    /// Open subproblems, largest bound first, while they fit in `memoryLimit`:
+    /// their bounds in a heap, their fixings and warm starts in `store`.
+    private var open = NodeHeap()
+    private var store: NodeStore
+    /// Subproblems beyond the memory limit, finished depth-first (last in,
+    /// first out) before the heap is touched again: at most two per level.
+    private var dive: [Node] = []
+    private var openBytes = 0
+    private let memoryLimit: Int
+    /// How the search ended, once it has.
+    private var finished: SolveStatus?
+    /// When the current call to `search` must return.
+    private var deadline = Double.infinity
 
     /// A subproblem: per item 1 in, −1 out, 0 free; a warm start for the
-    /// relaxation; the parent's bound, valid for the whole subtree.
+    /// relaxation (float32 halves the open list; FISTA only starts there);
+    /// the parent's bound, valid for the whole subtree.
     private struct Node {
         var state: [Int8]
-        var warm: [Double]
+        var warm: [Float]
         var bound: Double
     }
 
-    init(_ p: SelectionProblem, sigma: Double, incumbent: [Int]) {
+    init(_ p: SelectionProblem, sigma: Double, incumbent: [Int], memoryLimit: Int = SolverOptions.defaultMemoryLimit) {
         problem = p
         self.sigma = sigma
+        self.memoryLimit = memoryLimit
         w = p.pairwise.map { $0 * p.lambda }
         best = incumbent
         bestValue = p.objective(of: incumbent)
+        store = NodeStore(n: p.count)
+        keep(Node(state: [Int8](repeating: 0, count: p.count), warm: [], bound: .infinity), evenBeyondLimit: true)
     }
 
-    mutating func run(timeLimit: Double, relativeGap: Double) -> Solution {
-        let clock = Stopwatch()
-        let n = problem.count
-        var open = NodeHeap()
-        open.push(Node(state: [Int8](repeating: 0, count: n), warm: [], bound: .infinity))
-        var stopped: SolveStatus?
-        search: while var node = open.popMax() {
+    /// Searches until `deadline` (monotonic seconds); resumable. Returns
+    /// whether the search is over (optimal, or within `relativeGap`).
+    mutating func search(until deadline: Double, relativeGap: Double) -> Bool {
+        if finished != nil { return true }
+        self.deadline = deadline
+        while var node = next() {
             while true {
-                let bound = max(node.bound, open.maxBound ?? -.infinity)
-                if clock.elapsed > timeLimit || (relativeGap > 0 && gap(bound) <= relativeGap) {
-                    stopped = clock.elapsed > timeLimit ? .timeLimit : .gapLimit
-                    open.push(node)
-                    break search
+                if relativeGap > 0 && gap(max(node.bound, openBound())) <= relativeGap {
+                    keep(node, evenBeyondLimit: true)
+                    finished = .gapLimit
+                    return true
+                }
+                if Stopwatch.now() > deadline {
+                    keep(node, evenBeyondLimit: true)
+                    return false
                 }
                 nodes += 1
-                guard let (preferred, other) = process(node, firstNode: nodes == 1) else { break }
-                open.push(other)
-                node = preferred
+                switch process(node, firstNode: nodes == 1) {
+                case .closed:
+                    break
+                case let .branched(preferred, other):
+                    keep(other, evenBeyondLimit: false)
+                    node = preferred
+                    continue
+                case let .interrupted(rest):
+                    keep(rest, evenBeyondLimit: true)
+                    return false
+                }
+                break
             }
         }
-        let bound = stopped == nil ? bestValue : max(open.maxBound ?? bestValue, bestValue)
+        finished = .optimal
+        return true
+    }
+
+    /// A better selection found elsewhere (e.g. by tabu search) prunes more.
+    mutating func offer(_ selection: [Int]) { consider(selection) }
+
+    var incumbentValue: Double { bestValue }
+
+    /// The best selection so far with the honest bound: the largest bound
+    /// still open, or the objective itself once the search is complete.
+    func solution(seconds: Double) -> Solution {
+        let status = finished ?? .timeLimit
+        let bound = status == .optimal ? bestValue : max(openBound(), bestValue)
         return Solution(selection: best.sorted(), objective: bestValue, bound: bound, boundKind: .relaxation,
-                        status: stopped ?? .optimal, seconds: clock.elapsed, nodes: nodes)
+                        status: status, seconds: seconds, nodes: nodes)
+    }
+
+    /// What one open subproblem costs: its slot in the store, its heap
+    /// entry, and its place in the free list once released.
+    private var nodeBytes: Int {
+        NodeStore.bytesPerSlot(problem.count) + MemoryLayout<HeapEntry>.stride + MemoryLayout<Int32>.stride
+    }
+
+    private mutating func next() -> Node? {
+        if let node = dive.popLast() { return node }
+        guard let entry = open.popMax() else { return nil }
+        openBytes -= nodeBytes
+        return store.take(entry.slot, bound: entry.bound)
+    }
+
+    private mutating func keep(_ node: Node, evenBeyondLimit: Bool) {
+        if dive.isEmpty && (evenBeyondLimit || openBytes + nodeBytes <= memoryLimit) {
+            open.push(HeapEntry(bound: node.bound, slot: store.put(node)))
+            openBytes += nodeBytes
+        } else {
+            dive.append(node)
+        }
+    }
+
+    /// The largest bound of any open subproblem (−∞ if none).
+    private func openBound() -> Double {
+        dive.reduce(open.maxBound ?? -.infinity) { max($0, $1.bound) }
     }
 
     private func gap(_ bound: Double) -> Double {
@@ -66,56 +134,75 @@ struct BranchAndBound {
 
     private func tolerance() -> Double { Solution.proofTolerance(bestValue) }
 
+    /// What processing a subproblem came to.
+    private enum Outcome {
+        /// Pruned, or solved by enumeration.
+        case closed
+        /// The child to explore first, and the other.
+        case branched(Node, Node)
+        /// The clock ran out between two rounds of fixing: the subproblem
+        /// as far as it got, still open.
+        case interrupted(Node)
+    }
+
     /// Bounds a subproblem, fixes what the bound decides, and either prunes
-    /// it, closes it (nil), or branches: the child to explore first, and the other.
-    private mutating func process(_ node: Node, firstNode: Bool) -> (Node, Node)? {
+    /// it, closes it, or branches.
+    private mutating func process(_ node: Node, firstNode: Bool) -> Outcome {
         let n = problem.count, k = problem.groupSize
         var state = node.state
         var warm = node.warm
         var parentBound = node.bound
+        var round = 0
         while true {
+            if round > 0 && Stopwatch.now() > deadline {
+                return .interrupted(Node(state: state, warm: warm, bound: parentBound))
+            }
+            round += 1
             var chosen: [Int] = [], free: [Int] = []
             for i in 0..<n {
                 if state[i] == 1 { chosen.append(i) } else if state[i] == 0 { free.append(i) }
             }
             let remaining = k - chosen.count
-            if remaining < 0 || free.count < remaining { return nil }
+            if remaining < 0 || free.count < remaining { return .closed }
             if remaining == 0 || free.count == remaining {
                 consider(remaining == 0 ? chosen : chosen + free)
-                return nil
+                return .closed
             }
             // With one or two items to go, or three among few, enumerating the
             // completions is exact and cheaper than bounding them.
-            if remaining <= 2 || (remaining == 3 && free.count <= 96) {
+            if remaining <= Tuning.enumeratedRemaining
+                || (remaining == 3 && free.count <= Tuning.enumeratedTriplesAmong) {
                 consider(chosen + bestCompletion(chosen: chosen, free: free, remaining: remaining))
-                return nil
+                return .closed
             }
             let relaxation = makeRelaxation(chosen: chosen, free: free, remaining: remaining)
-            let start = warm.isEmpty ? nil : free.map { warm[$0] }
-            let estimate = relaxation.estimate(from: start, iterations: firstNode ? 400 : 10,
-                                               target: bestValue + tolerance())
+            let start = warm.isEmpty ? nil : free.map { Double(warm[$0]) }
+            let steps = firstNode ? Tuning.rootRelaxationSteps : Tuning.nodeRelaxationSteps
+            let estimate = relaxation.estimate(from: start, iterations: steps,
+                                               target: bestValue + tolerance(), deadline: deadline)
             let bound = min(estimate.bound, parentBound)
-            if bound <= bestValue + tolerance() { return nil }
+            if bound <= bestValue + tolerance() { return .closed }
             parentBound = bound
-            if warm.isEmpty { warm = [Double](repeating: 0, count: n) }
-            for (a, i) in free.enumerated() { warm[i] = estimate.point[a] }
+            if warm.isEmpty { warm = [Float](repeating: 0, count: n) }
+            for (a, i) in free.enumerated() { warm[i] = Float(estimate.point[a]) }
 
             if fixByReducedCosts(estimate, free: free, remaining: remaining, state: &state) { continue }
 
             // A rounded relaxation point, improved by swaps, may be a better
             // incumbent. The heuristic's start is usually optimal already, so
-            // only every eighth node pays for the swaps.
-            if nodes % 8 == 1 {
+            // only one node in `swapPeriod` pays for the swaps.
+            if nodes % Tuning.swapPeriod == 1 {
                 let order = free.indices.sorted { estimate.point[$0] > estimate.point[$1] }
-                consider(SwapSearch.improve(problem, from: chosen + order.prefix(remaining).map { free[$0] }))
-                if bound <= bestValue + tolerance() { return nil }
+                consider(SwapSearch.improve(problem, from: chosen + order.prefix(remaining).map { free[$0] },
+                                            deadline: deadline))
+                if bound <= bestValue + tolerance() { return .closed }
             }
 
             // Branch on the most promising fractional item (largest y): its
             // "in" side finds good groups early and its "out" side is pruned
             // soonest; explore the side it leans to first.
             var pick = 0, largest = -Double.infinity
-            for (a, y) in estimate.point.enumerated() where y < 1 - 1e-6 && y > largest {
+            for (a, y) in estimate.point.enumerated() where y < 1 - Tuning.fractionalTolerance && y > largest {
                 largest = y
                 pick = a
             }
@@ -126,7 +213,7 @@ struct BranchAndBound {
             let leansIn = estimate.point[pick] >= 0.5
             let first = Node(state: leansIn ? inside : outside, warm: warm, bound: bound)
             let second = Node(state: leansIn ? outside : inside, warm: warm, bound: bound)
-            return (first, second)
+            return .branched(first, second)
         }
     }
 
@@ -194,13 +281,19 @@ struct BranchAndBound {
         return fixed
     }
 
+    /// An open subproblem in the heap: its bound, and where the rest is stored.
+    private struct HeapEntry {
+        var bound: Double
+        var slot: Int32
+    }
+
     /// Open subproblems, largest bound on top (a binary max-heap).
     private struct NodeHeap {
-        private var items: [Node] = []
+        private var items: [HeapEntry] = []
 
         var maxBound: Double? { items.first?.bound }
 
-        mutating func push(_ node: Node) {
+        mutating func push(_ node: HeapEntry) {
             items.append(node)
             var i = items.count - 1
             while i > 0 {
@@ -211,7 +304,7 @@ struct BranchAndBound {
             }
         }
 
-        mutating func popMax() -> Node? {
+        mutating func popMax() -> HeapEntry? {
             guard !items.isEmpty else { return nil }
             items.swapAt(0, items.count - 1)
             let top = items.removeLast()
@@ -229,9 +322,91 @@ struct BranchAndBound {
         }
     }
 
+    /// The open subproblems' fixings and warm starts, n bytes and n floats
+    /// per slot, in chunks of `chunkSlots` slots; released slots are reused.
+    /// Two small arrays per open node would cost allocator overhead, and
+    /// freeing a million of them at the end of a long solve took tens of
+    /// milliseconds past the time limit; chunks free at once.
+    private struct NodeStore {
+        let n: Int
+        static let chunkSlots = 256
+        private var states: [[Int8]] = []
+        private var warms: [[Float]] = []
+        private var hasWarm: [Bool] = []
+        private var released: [Int32] = []
+
+        static func bytesPerSlot(_ n: Int) -> Int { 5 * n + 1 }
+
+        init(n: Int) { self.n = n }
+
+        mutating func put(_ node: Node) -> Int32 {
+            let slot: Int
+            if let reused = released.popLast() {
+                slot = Int(reused)
+            } else {
+                slot = hasWarm.count
+                hasWarm.append(false)
+                if slot % Self.chunkSlots == 0 {
+                    states.append([Int8](repeating: 0, count: Self.chunkSlots * n))
+                    warms.append([Float](repeating: 0, count: Self.chunkSlots * n))
+                }
+            }
+            let chunk = slot / Self.chunkSlots, offset = (slot % Self.chunkSlots) * n
+            states[chunk].withUnsafeMutableBufferPointer { s in
+                for i in 0..<n { s[offset + i] = node.state[i] }
+            }
+            hasWarm[slot] = !node.warm.isEmpty
+            if !node.warm.isEmpty {
+                warms[chunk].withUnsafeMutableBufferPointer { w in
+                    for i in 0..<n { w[offset + i] = node.warm[i] }
+                }
+            }
+            return Int32(slot)
+        }
+
+        /// The subproblem in `slot`, which becomes free.
+        mutating func take(_ slot: Int32, bound: Double) -> Node {
+            let s = Int(slot), chunk = s / Self.chunkSlots, offset = (s % Self.chunkSlots) * n
+            let state = Array(states[chunk][offset..<(offset + n)])
+            let warm = hasWarm[s] ? Array(warms[chunk][offset..<(offset + n)]) : []
+            released.append(slot)
+            return Node(state: state, warm: warm, bound: bound)
+        }
+    }
+
     private mutating func consider(_ selection: [Int]) {
         guard selection.count == problem.groupSize else { return }
         let v = problem.objective(of: selection)
         if v > bestValue { bestValue = v; best = selection }
+    }
+}
+
+extension BranchAndBound {
+    /// The search's tuning constants, each with the reason for its value.
+    enum Tuning {
+        /// Gradient steps for the root's relaxation: every node inherits the
+        /// root's bound and warm start, so a tight root pays for itself once.
+        static let rootRelaxationSteps = 400
+        /// Gradient steps at every other node: warm-started from the parent's
+        /// point, a few steps settle whether the node is pruned, and the
+        /// relaxation stops earlier once the bound decides (see `estimate`).
+        static let nodeRelaxationSteps = 10
+        /// Items still to choose at or below which the completions are
+        /// enumerated: C(free, 2) pair sums cost less than one relaxation,
+        /// whose matrix alone has free² entries.
+        static let enumeratedRemaining = 2
+        /// With three items to go, enumerate when at most this many are free:
+        /// C(96, 3) ≈ 143 000 triples, about what bounding the node costs
+        /// (K = 4 of 128: worst time to proof 8.9 s -> 0.16 s, commit 7eeba9e).
+        static let enumeratedTriplesAmong = 96
+        /// One node in this many rounds its relaxation point and improves it
+        /// by swaps: the heuristic's incumbent is usually optimal already, so
+        /// swaps at every node cost more than the pruning they add (with the
+        /// branching rule below, K = 8 of 128: worst 3.2 s -> 1.5 s, f312fa5).
+        static let swapPeriod = 8
+        /// A relaxed value above 1 − this counts as chosen, not fractional,
+        /// when picking the branching item: projected points reach 1 only up
+        /// to rounding, and branching on an item already at 1 gains nothing.
+        static let fractionalTolerance = 1e-6
     }
 }

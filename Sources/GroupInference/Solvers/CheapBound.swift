@@ -7,12 +7,22 @@ enum CheapBound {
     /// cost more than the heuristic itself.
     static let exactRows = 256
 
-    static func bound(_ p: SelectionProblem) -> Double {
+    static func bound(_ p: SelectionProblem) -> Double { bound(p, deadline: .infinity)! }
+
+    /// Up to this many items the bound is always computed (a few ms at
+    /// most): a caller with a tiny time limit still gets a bound.
+    static let alwaysComputedUpTo = 1024
+
+    /// The bound, or nil if the clock passes `deadline` (monotonic seconds)
+    /// first, beyond `alwaysComputedUpTo` items: at M = 8192 it reads
+    /// 512 MiB of scores, a few hundred ms.
+    static func bound(_ p: SelectionProblem, deadline: Double) -> Double? {
         let n = p.count, k = p.groupSize
         var perItem = [Double](repeating: 0, count: n)
         var row = [Double](repeating: 0, count: max(n - 1, 0))
-        p.pairwise.withUnsafeBufferPointer { b in
+        let finished = p.pairwise.withUnsafeBufferPointer { b in
             for i in 0..<n {
+                if n > alwaysComputedUpTo && i % 64 == 63 && Stopwatch.now() > deadline { return false }
                 let top: Double
                 if n <= exactRows {
                     var m = 0
@@ -26,8 +36,9 @@ enum CheapBound {
                 }
                 perItem[i] = p.unary[i] + 0.5 * top
             }
+            return true
         }
-        return TopSum.largest(k, of: &perItem)
+        return finished ? TopSum.largest(k, of: &perItem) : nil
     }
 }
 

@@ -59,8 +59,9 @@ struct ConcaveRelaxation {
     /// steps. Stops once the bound falls to `target` (nothing better than the
     /// incumbent here), or once it is close to the relaxation's optimum
     /// relative to its distance from `target` (more steps would not change
-    /// what the bound decides).
-    func estimate(from start: [Double]?, iterations: Int, target: Double) -> Estimate {
+    /// what the bound decides), or once the clock passes `deadline`: the
+    /// bound is valid after any number of steps.
+    func estimate(from start: [Double]?, iterations: Int, target: Double, deadline: Double = .infinity) -> Estimate {
         let m = free.count, r = Double(remaining)
         var projector = Projector(total: r)
         var y = start ?? [Double](repeating: r / Double(m), count: m)
@@ -69,7 +70,8 @@ struct ConcaveRelaxation {
         var gradient = y, gradientZ = y
         var t = 1.0
         var best = Estimate(bound: .infinity, point: y, gradient: [])
-        for _ in 0..<max(iterations, 1) {
+        for iteration in 0..<max(iterations, 1) {
+            if iteration > 0 && Stopwatch.now() > deadline { break }
             let (value, bound) = evaluate(&y, gradient: &gradient)
             if bound < best.bound { best = Estimate(bound: bound, point: y, gradient: gradient) }
             let closeness = best.bound - value

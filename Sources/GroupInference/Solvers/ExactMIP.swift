@@ -9,30 +9,51 @@ import CGLPK
 /// of b, and the LP bound is far tighter than the plain linearisation's.
 /// Every parameter is validated before GLPK sees it: GLPK aborts the process
 /// on invalid input.
+///
+/// The clock: GLPK's simplex and branch-and-cut read their time limits only
+/// now and then - at n = 256 the simplex ran 120-200 ms past a limit, about
+/// 1-2 times what building the model took. Each GLPK call therefore gets
+/// what is left of `deadline` minus twice the build time, and is not started
+/// without a millisecond of that; the branch-and-cut callback also stops the
+/// search once the deadline passes.
 enum ExactMIP {
-    static func solve(_ p: SelectionProblem, incumbent: [Int], timeLimit: Double,
+    static func solve(_ p: SelectionProblem, incumbent: [Int], cheapBound: Double?, deadline: Double,
                       relativeGap: Double) throws(GroupInferenceError) -> Solution {
         let clock = Stopwatch()
         let n = p.count, k = p.groupSize
-        GLPKThreadEnvironment.noteUse()
-        let model = GLPKModel(p)
-        defer { model.free() }
-
         let incumbentValue = p.objective(of: incumbent)
-        let context = SearchContext(warmStart: model.columnValues(for: incumbent))
+        // No LP bound in time: the incumbent with the cheap bound.
+        let outOfTime = Solution(selection: incumbent, objective: incumbentValue, bound: cheapBound,
+                                 boundKind: .cheap, status: .timeLimit, seconds: 0, nodes: 0)
+        GLPKThreadEnvironment.noteUse()
+        guard let model = GLPKModel(p, deadline: deadline) else { return outOfTime.timed(clock.elapsed) }
+        defer { model.free() }
+        let margin = 2 * clock.elapsed
+        /// What GLPK may spend from now on, in ms; nil if less than 1 ms.
+        func allowance() -> Int32? {
+            let left = deadline - Stopwatch.now() - margin
+            return left >= 0.001 ? milliseconds(left) : nil
+        }
+        guard let lpTime = allowance() else { return outOfTime.timed(clock.elapsed) }
+
+        let context = SearchContext(warmStart: model.columnValues(for: incumbent), deadline: deadline)
 
         var smcp = glp_smcp()
         glp_init_smcp(&smcp)
         smcp.msg_lev = GLP_MSG_OFF
-        smcp.tm_lim = milliseconds(timeLimit)
+        smcp.tm_lim = lpTime
         let lpCode = glp_simplex(model.prob, &smcp)
         if lpCode == GLP_ETMLIM || glp_get_status(model.prob) != GLP_OPT {
             guard lpCode == GLP_ETMLIM || lpCode == 0 else {
                 throw .solver("GLPK's simplex failed on the LP relaxation (code \(lpCode)) for \(n) candidates, K = \(k)")
             }
-            // No LP bound in time: report the incumbent with the cheap bound.
-            return Solution(selection: incumbent, objective: incumbentValue, bound: CheapBound.bound(p),
-                            boundKind: .cheap, status: .timeLimit, seconds: clock.elapsed, nodes: 0)
+            return outOfTime.timed(clock.elapsed)
+        }
+        guard let mipTime = allowance() else {
+            // The LP optimum bounds every integer solution.
+            let lpBound = max(glp_get_obj_val(model.prob), incumbentValue)
+            return Solution(selection: incumbent, objective: incumbentValue, bound: lpBound, boundKind: .mip,
+                            status: .timeLimit, seconds: clock.elapsed, nodes: 0)
         }
 
         var iocp = glp_iocp()
@@ -40,7 +61,7 @@ enum ExactMIP {
         iocp.msg_lev = GLP_MSG_OFF
         iocp.presolve = GLP_OFF // the warm start is given in the original columns
         iocp.mip_gap = relativeGap
-        iocp.tm_lim = milliseconds(timeLimit - clock.elapsed)
+        iocp.tm_lim = mipTime
         let unmanaged = Unmanaged.passRetained(context)
         defer { unmanaged.release() }
         iocp.cb_info = unmanaged.toOpaque()
@@ -55,7 +76,7 @@ enum ExactMIP {
         switch (mipCode, mipStatus) {
         case (0, GLP_OPT): status = .optimal
         case (GLP_EMIPGAP, _): status = .gapLimit
-        case (GLP_ETMLIM, _): status = .timeLimit
+        case (GLP_ETMLIM, _), (GLP_ESTOP, _): status = .timeLimit
         default:
             throw .solver("GLPK's branch-and-cut failed (code \(mipCode), status \(mipStatus)) for \(n) candidates, K = \(k)")
         }
@@ -83,13 +104,20 @@ enum ExactMIP {
 /// State the branch-and-cut callback reads and writes.
 private final class SearchContext {
     let warmStart: [Double]
+    let deadline: Double
     var warmStartGiven = false
     var bound: Double?
     var nodes = 0
 
-    init(warmStart: [Double]) { self.warmStart = warmStart }
+    init(warmStart: [Double], deadline: Double) {
+        self.warmStart = warmStart
+        self.deadline = deadline
+    }
 
     func visit(_ tree: OpaquePointer) {
+        // glp_intopt may work past its tm_lim between checks (cut rounds,
+        // a long node LP); the callback comes often enough to stop it.
+        if Stopwatch.now() > deadline { glp_ios_terminate(tree) }
         if glp_ios_reason(tree) == GLP_IHEUR && !warmStartGiven {
             warmStartGiven = true
             _ = warmStart.withUnsafeBufferPointer { glp_ios_heur_sol(tree, $0.baseAddress) }

@@ -6,7 +6,9 @@ struct GLPKModel {
     let prob: OpaquePointer
     let n: Int
 
-    init(_ p: SelectionProblem) {
+    /// nil if the clock passes `deadline` while building (at n = 256 the
+    /// model has 33 000 columns and 66 000 rows: tens of milliseconds).
+    init?(_ p: SelectionProblem, deadline: Double = .infinity) {
         let n = p.count, k = p.groupSize
         self.n = n
         prob = glp_create_prob()
@@ -31,6 +33,10 @@ struct GLPKModel {
         let equalityRow0 = 2 + 2 * pairs // row of item 0's equality
         var col = n + 1, row = 2
         for i in 0..<n {
+            if Stopwatch.now() > deadline {
+                glp_delete_prob(prob)
+                return nil
+            }
             for j in (i + 1)..<n {
                 glp_set_col_bnds(prob, Int32(col), GLP_DB, 0, 1)
                 glp_set_obj_coef(prob, Int32(col), p.lambda * p.pairwise[i * n + j])

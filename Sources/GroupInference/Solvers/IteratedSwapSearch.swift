@@ -18,7 +18,7 @@ enum IteratedSwapSearch {
             let entering = outside.shuffled(using: &rng).prefix(strength)
             for i in leaving { chosen.remove(i) }
             for j in entering { chosen.insert(j) }
-            let candidate = SwapSearch.improve(p, from: Array(chosen))
+            let candidate = SwapSearch.improve(p, from: Array(chosen), deadline: deadline)
             guard candidate.count == k else { continue }
             let value = p.objective(of: candidate)
             if value > bestValue + Solution.proofTolerance(bestValue) { best = candidate; bestValue = value }

@@ -1,5 +1,7 @@
 public enum SolverChoice: Int32, Sendable {
-    /// Heuristic, then an exact solve where size and time make a proof likely.
+    /// Heuristic, then search for the rest of the time limit: branch and
+    /// bound interleaved with tabu search up to 256 candidates, tabu search
+    /// beyond; returns as soon as a proof is done (see `AnytimeSearch`).
     case auto = 0
     /// Branch and bound on concave-relaxation bounds.
     case exact = 1
@@ -17,20 +19,25 @@ extension SolverChoice {
 
 public struct SolverOptions: Sendable {
     public var choice: SolverChoice
-    /// Seconds an exact solve may take. The default keeps a prune far below
-    /// a model step (a FLUX-sized step over 64 candidates takes seconds); most
-    /// prunes of real data are proven in milliseconds.
+    /// Seconds a solve may take, whatever the solver: each returns within
+    /// about 1 % + 50 ms of it (`groupinference-bench clock`). `auto` uses
+    /// all of it unless a proof ends the solve earlier. The default keeps a
+    /// prune far below a model step (a FLUX-sized step over 64 candidates
+    /// takes seconds); most prunes of real data are proven in milliseconds.
     public var timeLimit: Double
     /// Relative gap at which an exact solve may stop; 0 proves optimality.
     public var relativeGap: Double
-    /// Seed of the perturbations of iterated local search.
+    /// Seed of the perturbations of iterated local search and of the tabu
+    /// search's random choices (ties, restarts).
     public var seed: UInt64
     /// Rounds of iterated local search after greedy + swaps (within the time
     /// limit). Measured on M = 1024 (bench/): greedy + swaps is already within
     /// 1e-5 of what 300 rounds find, so the default is none.
     public var restarts: Int
-    /// Bytes the exact search may keep for its open nodes; beyond it the
-    /// search stops growing its open list and goes depth-first.
+    /// Bytes the exact search may keep for open subproblems (default
+    /// 256 MiB, at least 1 MiB). Beyond it the search stops adding to its
+    /// open list and finishes subtrees depth-first, which needs memory in
+    /// proportion to the depth only.
     public var memoryLimit: Int
 
     /// Smallest `memoryLimit` accepted, and the default (256 MiB).

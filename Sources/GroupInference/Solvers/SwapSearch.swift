@@ -6,22 +6,29 @@
 /// value_j − value_i − min λb, so scanning the members by increasing value
 /// and the others by decreasing value can stop as soon as that bound cannot
 /// beat the best swap found: most of the K·(n−K) pairs are never looked at.
+/// Stops improving once the clock passes `deadline`.
 enum SwapSearch {
-    static func improve(_ p: SelectionProblem, from start: [Int]) -> [Int] {
+    static func improve(_ p: SelectionProblem, from start: [Int], deadline: Double = .infinity) -> [Int] {
         let n = p.count, k = start.count
         guard k > 0, k < n else { return start.sorted() }
         var inSet = [Bool](repeating: false, count: n)
         for i in start { inSet[i] = true }
         var members = start
-        // value[j] = u_j + λ Σ_{k∈S} b_jk, the gain of j given the current set.
-        var value = [Double](repeating: 0, count: n)
-        p.pairwise.withUnsafeBufferPointer { b in
-            for j in 0..<n {
-                var s = 0.0
-                for m in members { s += b[j * n + m] }
-                value[j] = p.unary[j] + p.lambda * s
+        // value[j] = u_j + λ Σ_{k∈S} b_jk, the gain of j given the current set,
+        // summed row by row (b is symmetric): contiguous reads.
+        var sums = [Double](repeating: 0, count: n)
+        let ready = p.pairwise.withUnsafeBufferPointer { b in
+            sums.withUnsafeMutableBufferPointer { s in
+                for (a, m) in members.enumerated() {
+                    if a % 64 == 0 && Stopwatch.now() > deadline { return false }
+                    let row = m * n
+                    for j in 0..<n { s[j] += b[row + j] }
+                }
+                return true
             }
         }
+        guard ready else { return start.sorted() }
+        var value = (0..<n).map { p.unary[$0] + p.lambda * sums[$0] }
         let lambda = p.lambda
         // A swap must gain more than rounding noise, which also rules out cycling.
         let tolerance = 1e-12 * (1 + abs(p.objective(of: members)))
@@ -29,6 +36,7 @@ enum SwapSearch {
         let floor = p.minWeightedPair
         while iterations < 100 * n {
             iterations += 1
+            if Stopwatch.now() > deadline { break }
             var bestDelta = tolerance, bestOut = -1, bestIn = -1
             let leaving = members.indices.sorted { value[members[$0]] < value[members[$1]] }
             let entering = (0..<n).filter { !inSet[$0] }.sorted { value[$0] > value[$1] }

@@ -4,7 +4,8 @@ import Glibc
 
 /// Monotonic seconds, without Foundation (the shared library must not pull it in).
 struct Stopwatch {
-    private let start = Stopwatch.now()
+    /// When it was made, in `now()` seconds: deadlines are measured from here.
+    let start = Stopwatch.now()
 
     static func now() -> Double {
         var ts = timespec()

@@ -9,7 +9,9 @@
 ``group_generate(pipe, prompt, scorers=[...], ...)`` draws M candidates, denoises them step by
 step and keeps, after the steps the schedule says, the candidates that form the best group - the
 library (libgroupinference) decides who survives; this package runs the pipeline, decodes the
-previews and feeds the scorers. See bindings/python/README.md ("diffusers").
+previews and feeds the scorers. ``distributed_generate(workers, scorers, ...)`` does the same with the
+candidates spread over ``DiffusersWorker``s (Ray actors or objects in this process; see
+groupinference.distributed). See bindings/python/README.md ("diffusers", "Scaling out").
 
 Importing this package imports neither torch nor diffusers; its names load them on first use.
 """
@@ -29,10 +31,17 @@ _LAZY = {
     "candidate_generators": "callback",
     "tiny_pipeline": "tiny",
     "SUPPORTED_SCHEDULERS": "_schedulers",
+    "DiffusersWorker": "worker",
+    "WorkerInfo": "worker",
+    "CandidateState": "worker",
+    "scorer_specs": "worker",
+    "distributed_generate": "spread",
+    "DistributedOutput": "spread",
 }
 
 __all__ = [
     "group_generate", "GroupOutput", "GroupInferenceCallback", "candidate_generators", "tiny_pipeline",
+    "DiffusersWorker", "WorkerInfo", "CandidateState", "scorer_specs", "distributed_generate", "DistributedOutput",
     "PRESETS", "Preset", "preset", "SUPPORTED_PIPELINES", "SUPPORTED_SCHEDULERS",
     "UnsupportedPipelineError", "UnsupportedSchedulerError", "ScorerOutputError", "TableMismatchError",
 ]

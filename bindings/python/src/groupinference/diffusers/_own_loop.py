@@ -30,6 +30,9 @@ class Prepared:
     """predict(latents of a chunk, t, step index) -> the guided model output for that chunk."""
     height: int
     width: int
+    step_kwargs: Callable[[list[torch.Generator]], dict[str, Any]] | None = None
+    """step_kwargs(the candidates' generators) -> extra scheduler.step arguments (eta, generator), as the
+    pipeline passes them; None: none (SD3 and FLUX pass none)."""
 
 
 def call_arguments(pipeline: Any, kwargs: Mapping[str, Any], handled: set[str]) -> dict[str, Any]:

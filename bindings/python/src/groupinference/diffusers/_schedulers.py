@@ -156,3 +156,58 @@ def slice_history(rule: SchedulerRule, scheduler: Any, rows: torch.Tensor) -> No
         elif isinstance(value, list):
             value[:] = [v.index_select(0, rows.to(v.device)) if isinstance(v, torch.Tensor) else v for v in value]
         # None or a number: nothing per candidate yet
+
+
+# -- moving candidates between schedulers (groupinference.diffusers.DiffusersWorker) ------------------
+
+
+def _rows_of(value: Any, rows: torch.Tensor) -> Any:
+    if isinstance(value, torch.Tensor):
+        return value.index_select(0, rows.to(value.device))
+    if isinstance(value, list):
+        return [_rows_of(v, rows) for v in value]
+    return value  # None or a number: nothing per candidate yet, the same for every candidate
+
+
+def history_rows(rule: SchedulerRule, scheduler: Any, rows: torch.Tensor) -> dict[str, Any]:
+    """The per-candidate history of `rows`, per attribute (tensors keep their device)."""
+    return {name: _rows_of(getattr(scheduler, name), rows) for name in rule.history}
+
+
+def _joined(name: str, mine: Any, theirs: Any, order: torch.Tensor) -> Any:
+    if isinstance(mine, torch.Tensor) and isinstance(theirs, torch.Tensor):
+        return torch.cat([mine, theirs.to(mine.device, mine.dtype)]).index_select(0, order.to(mine.device))
+    if isinstance(mine, list) and isinstance(theirs, list) and len(mine) == len(theirs):
+        return [_joined(name, a, b, order) for a, b in zip(mine, theirs)]
+    if not isinstance(mine, (torch.Tensor, list)) and not isinstance(theirs, (torch.Tensor, list)) and mine == theirs:
+        return mine
+    raise ValueError(f"scheduler attribute {name}: the candidates put here are at another point of their history "
+                     f"({_kind(theirs)} against {_kind(mine)} here)")
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, torch.Tensor):
+        return f"a tensor of shape {tuple(value.shape)}"
+    if isinstance(value, list):
+        return f"a list of {len(value)}"
+    return repr(value)
+
+
+def join_history(rule: SchedulerRule, scheduler: Any, theirs: dict[str, Any], order: torch.Tensor) -> None:
+    """Append the history rows `theirs` (from :func:`history_rows` on another scheduler at the same
+    step) to `scheduler`'s and reorder all rows by `order` (indices into [mine; theirs])."""
+    for name in rule.history:
+        setattr(scheduler, name, _joined(name, getattr(scheduler, name), theirs[name], order))
+
+
+def unlisted_history(rule: SchedulerRule, scheduler: Any, latents: torch.Tensor) -> list[str]:
+    """Attributes of `scheduler` that look per-candidate (tensors, or lists of tensors, shaped like
+    `latents`) but are not in the rule's history: state a move would leave behind."""
+    def per_candidate(value: Any) -> bool:
+        if isinstance(value, torch.Tensor):
+            return value.ndim == latents.ndim and tuple(value.shape) == tuple(latents.shape)
+        return isinstance(value, (list, tuple)) and any(per_candidate(v) for v in value)
+
+    if latents.shape[0] == 0:
+        return []
+    return sorted(name for name, value in vars(scheduler).items() if name not in rule.history and per_candidate(value))

@@ -91,6 +91,21 @@ def _positive(name: str, value: Any) -> int:
     return int(value)
 
 
+def session_settings(chosen: Preset, num_candidates: int | None, group_size: int | None, lam: float | None,
+                     schedule: str | None, seed: int, session_kwargs: dict[str, Any]) -> dict[str, Any]:
+    """The gi.Session arguments but num_steps: M and K (checked), lambda and the schedule, the preset's
+    where None (its prune_ratio and first_prune_step too, unless given, when it picks the schedule)."""
+    m = _positive("num_candidates", chosen.num_candidates if num_candidates is None else num_candidates)
+    k = _positive("group_size", chosen.group_size if group_size is None else group_size)
+    session_kwargs = dict(session_kwargs)
+    if schedule is None:
+        schedule = chosen.schedule
+        session_kwargs.setdefault("prune_ratio", chosen.prune_ratio)
+        session_kwargs.setdefault("first_prune_step", chosen.first_prune_step)
+    return dict(num_candidates=m, group_size=k, lam=chosen.lam if lam is None else lam, schedule=schedule, seed=seed,
+                **session_kwargs)
+
+
 def group_generate(
     pipe: Any,
     prompt: str | None = None,
@@ -157,21 +172,15 @@ def group_generate(
         raise TypeError("num_steps is set from num_inference_steps (the pipeline's argument)")
     check_arguments(entry, prompt, kwargs)
     chosen = _preset_for(entry, pipe, preset)
-    m = _positive("num_candidates", chosen.num_candidates if num_candidates is None else num_candidates)
-    k = _positive("group_size", chosen.group_size if group_size is None else group_size)
+    settings = session_settings(chosen, num_candidates, group_size, lam, schedule, seed, session_kwargs)
     steps = _positive("num_inference_steps",
                       chosen.num_inference_steps if num_inference_steps is None else num_inference_steps)
     batch_size = _positive("batch_size", batch_size)
-    if schedule is None:
-        schedule = chosen.schedule
-        session_kwargs.setdefault("prune_ratio", chosen.prune_ratio)
-        session_kwargs.setdefault("first_prune_step", chosen.first_prune_step)
     if isinstance(preview_size, (int, np.integer)) and not isinstance(preview_size, bool):
         preview_size = (int(preview_size), int(preview_size))
     rule = scheduler_rule(pipe.scheduler, entry.flow, entry.class_name)
     iterations = denoising_iterations(entry, pipe, steps, kwargs)
-    session = gi.Session(num_candidates=m, group_size=k, num_steps=iterations,
-                         lam=chosen.lam if lam is None else lam, schedule=schedule, seed=seed, **session_kwargs)
+    session = gi.Session(num_steps=iterations, **settings)
     reason = entry.own_loop(kwargs)
     with torch.no_grad():
         if reason is None:
