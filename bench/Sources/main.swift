@@ -1,7 +1,7 @@
 import Foundation
 import GroupInference
 
-// groupinference-bench [solver|generated|overhead|scale|prune|all] - prints figures, asserts nothing.
+// groupinference-bench [solver|generated|overhead|scale|prune|checks|all] - prints figures, asserts nothing.
 // Issue 15, not in "all": mdp [--time-limit 0.1,2] [--sets SOM-b,...] [--seed S], memory [--seconds 120]
 // [--memory-limit-mib 256] [--entry SOM-b_4], clock [--sizes ...] [--time-limit ...], workloads.
 let here = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -63,4 +63,8 @@ if what == "prune" || what == "all" {
     // groupinference-bench prune [M ...]: the sizes of issue 13 by default.
     let sizes = CommandLine.arguments.dropFirst(2).compactMap { Int($0) }
     try PruneBench.run(sizes: sizes.isEmpty ? [128, 1024, 4096, 8192] : sizes, threads: [1, 2])
+}
+if what == "checks" || what == "all" {
+    print()
+    CheckBench.run(sizes: [4, 16, 64])
 }

@@ -29,9 +29,17 @@ public enum CosineDistance {
     static let safeInverseNorms = 1e-15...1e15
 
     /// 1 / ‖row‖ in float64, or nil when the norm is zero or not finite.
-    /// Four float64 lanes: the sum does not overflow for finite floats,
-    /// and stays as accurate as the float32 Gram it is divided into.
     static func inverseNorm(_ row: UnsafeBufferPointer<Float>) -> (inverse: Double?, squared: Double) {
+        let sq = squaredNorm(row)
+        guard sq > 0, sq.isFinite else { return (nil, sq) }
+        return (1 / sq.squareRoot(), sq)
+    }
+
+    /// ‖row‖² in float64. Four float64 lanes: the sum does not overflow for
+    /// finite floats, and stays as accurate as the float32 Gram it is
+    /// divided into.
+    @inline(__always)
+    static func squaredNorm(_ row: UnsafeBufferPointer<Float>) -> Double {
         let d = row.count, blocks = d / 4
         var acc = SIMD4<Double>()
         for b in 0..<blocks {
@@ -41,8 +49,7 @@ public enum CosineDistance {
         }
         var sq = acc.sum()
         for t in (blocks * 4)..<d { let x = Double(row[t]); sq += x * x }
-        guard sq > 0, sq.isFinite else { return (nil, sq) }
-        return (1 / sq.squareRoot(), sq)
+        return sq
     }
 
     /// Streams the distances above the diagonal: `body(i, v)` receives

@@ -54,19 +54,20 @@ extension GroupSession {
     public func pushPairwise(scorer id: Int, ids: UnsafeBufferPointer<Int32>,
                              matrix: UnsafeBufferPointer<Double>) throws(GroupInferenceError) {
         let slot = try pushTarget(id, expecting: "pairwise", ids: ids)
-        if let (a, b) = firstNonFiniteOffDiagonal(matrix, count: ids.count) {
+        let survey = PairwiseMatrix.survey(matrix, count: ids.count)
+        if !survey.isFinite, let (a, b) = PairwiseMatrix.firstNonFinite(matrix, count: ids.count) {
             throw .scores("pushed pairwise value \(matrix[a * ids.count + b]) for (\(ids[a]), \(ids[b])) of scorer '\(slot.scorer.name)' is not finite")
         }
-        let form = try pairwiseForm(matrix, ids: ids, "pushed matrix of scorer '\(slot.scorer.name)'")
+        let form = try pairwiseForm(matrix, ids: ids, survey: survey, "pushed matrix of scorer '\(slot.scorer.name)'")
         slot.storePairwise(ids, matrix, form: form, epoch: epoch)
     }
 
     /// The form of a host's pairwise matrix over `ids` (`PairwiseMatrix`);
     /// the error names the first asymmetric pair by id.
     /// `what` is only built for the message.
-    func pairwiseForm(_ m: UnsafeBufferPointer<Double>, ids: UnsafeBufferPointer<Int32>,
+    func pairwiseForm(_ m: UnsafeBufferPointer<Double>, ids: UnsafeBufferPointer<Int32>, survey: PairwiseMatrix.Survey,
                       _ what: @autoclosure () -> String) throws(GroupInferenceError) -> PairwiseMatrix.Form {
-        switch PairwiseMatrix.form(m, count: ids.count) {
+        switch PairwiseMatrix.form(m, count: ids.count, survey: survey) {
         case let .success(form): return form
         case let .failure(error): throw .scores("\(what()): " + error.message { "id \(ids[$0])" })
         }

@@ -5,9 +5,9 @@ extension GroupSession {
     func assembleScores(_ ids: [Int32], step: Int) throws(GroupInferenceError) {
         let ws = workspace, zscore = configuration.normalization == .zscore
         let differenceScorers = slots.filter { $0.scorer.kind != .unary }.count
-        ws.begin(count: ids.count, scorers: slots.count, largestDimension: slots.map(\.dimension).max() ?? 0,
+        ws.begin(ids: ids, scorers: slots.count, largestDimension: slots.map(\.dimension).max() ?? 0,
                  secondZscored: zscore && differenceScorers > 1)
-        try ids.withUnsafeBufferPointer { ids throws(GroupInferenceError) in
+        try ws.ids.withUnsafeBufferPointer { ids throws(GroupInferenceError) in
             for (s, slot) in slots.enumerated() {
                 switch slot.scorer.kind {
                 case .unary: try addUnary(slot, s, ids, step: step)
@@ -114,7 +114,7 @@ extension GroupSession {
     /// Calls the callback for the embeddings missing: into the scorer's own
     /// storage when the ids are one run (no copy), else into the workspace.
     private func fillEmbeddings(_ slot: ScorerSlot, _ ids: UnsafeBufferPointer<Int32>, step: Int) throws(GroupInferenceError) {
-        let ws = workspace, d = slot.dimension, name = slot.scorer.name
+        let ws = workspace, d = slot.dimension
         try ws.missing.withUnsafeMutableBufferPointer { buffer throws(GroupInferenceError) in
             let m = slot.missing(ids, epoch: epoch, into: buffer)
             guard m > 0 else { return }
@@ -126,15 +126,15 @@ extension GroupSession {
                 do {
                     try compute(step, missing, out)
                 } catch {
-                    throw callbackError(error, "scorer '\(name)'", step: step)
+                    throw callbackError(error, "scorer '\(slot.scorer.name)'", step: step)
                 }
                 // Checked before storing: a stored degenerate row would fail every retry.
                 let check = ScorerSlot.check(rows: out.baseAddress!, count: m, dimension: d, inverseNorms: norms)
                 if let (a, v) = check.nonFinite {
-                    throw .scores("scorer '\(name)' gave \(v) in the embedding of candidate \(missing[a]) at step \(step) (every value must be finite and written)")
+                    throw .scores("scorer '\(slot.scorer.name)' gave \(v) in the embedding of candidate \(missing[a]) at step \(step) (every value must be finite and written)")
                 }
                 if let a = check.zeroNorm {
-                    throw .scores("scorer '\(name)': the embedding of candidate \(missing[a]) at step \(step) has norm 0.0; cosine distance needs a non-zero finite vector")
+                    throw .scores("scorer '\(slot.scorer.name)': the embedding of candidate \(missing[a]) at step \(step) has norm 0.0; cosine distance needs a non-zero finite vector")
                 }
             }
             try ws.scale.withUnsafeMutableBufferPointer { norms throws(GroupInferenceError) in
@@ -171,22 +171,24 @@ extension GroupSession {
     /// writes into the scorer's own matrix, checked and made symmetric there.
     private func fillPairwise(_ slot: ScorerSlot, _ ids: UnsafeBufferPointer<Int32>, step: Int) throws(GroupInferenceError) {
         guard !slot.pairwiseCovers(ids, epoch: epoch) else { return }
-        let name = slot.scorer.name, n = ids.count
+        let n = ids.count
         guard case let .pairwise(compute)? = slot.scorer.callback else {
-            throw .scores("scorer '\(name)' has no pushed pairwise matrix covering the \(n) alive candidates at step \(step); push one with gi_push_pairwise before scoring")
+            throw .scores("scorer '\(slot.scorer.name)' has no pushed pairwise matrix covering the \(n) alive candidates at step \(step); push one with gi_push_pairwise before scoring")
         }
         try slot.fillPairwise(ids, epoch: epoch) { out throws(GroupInferenceError) in
             out.update(repeating: .nan)
             do {
                 try compute(step, ids, out)
             } catch {
-                throw callbackError(error, "scorer '\(name)'", step: step)
+                throw callbackError(error, "scorer '\(slot.scorer.name)'", step: step)
             }
-            if let (a, b) = firstNonFiniteOffDiagonal(UnsafeBufferPointer(out), count: n) {
-                throw .scores("scorer '\(name)' gave \(out[a * n + b]) for the pair (\(ids[a]), \(ids[b])) at step \(step) (every entry off the diagonal must be finite and written)")
+            // One pass over the pairs checks them; only a refusal looks further, to name the entry.
+            let matrix = UnsafeBufferPointer(out), survey = PairwiseMatrix.survey(matrix, count: n)
+            if !survey.isFinite, let (a, b) = PairwiseMatrix.firstNonFinite(matrix, count: n) {
+                throw .scores("scorer '\(slot.scorer.name)' gave \(out[a * n + b]) for the pair (\(ids[a]), \(ids[b])) at step \(step) (every entry off the diagonal must be finite and written)")
             }
-            let form = try pairwiseForm(UnsafeBufferPointer(out), ids: ids, "scorer '\(name)' at step \(step)")
-            symmetrizeInPlace(out, count: n, form: form)
+            let form = try pairwiseForm(matrix, ids: ids, survey: survey, "scorer '\(slot.scorer.name)' at step \(step)")
+            PairwiseMatrix.symmetrizeInPlace(out, count: n, survey: survey, form: form)
         }
     }
 
@@ -196,29 +198,4 @@ extension GroupSession {
         let how = slot.scorer.kind == .unary ? "gi_push_unary" : "gi_push_embeddings"
         return .scores("scorer '\(slot.scorer.name)' has no pushed value for candidates \(shown)\(more) at step \(step); push them with \(how) before scoring")
     }
-}
-
-/// The symmetric matrix a checked matrix of `form` stands for
-/// (`PairwiseMatrix`), made in place: each pair is read and written once.
-func symmetrizeInPlace(_ m: UnsafeMutableBufferPointer<Double>, count n: Int, form: PairwiseMatrix.Form) {
-    for i in 0..<n {
-        m[i * n + i] = 0
-        for j in (i + 1)..<n {
-            let v: Double
-            switch form {
-            case .symmetric: v = 0.5 * (m[i * n + j] + m[j * n + i])
-            case .upper: v = m[i * n + j]
-            case .lower: v = m[j * n + i]
-            }
-            m[i * n + j] = v
-            m[j * n + i] = v
-        }
-    }
-}
-
-func firstNonFiniteOffDiagonal(_ m: UnsafeBufferPointer<Double>, count n: Int) -> (Int, Int)? {
-    for a in 0..<n {
-        for b in 0..<n where a != b && !m[a * n + b].isFinite { return (a, b) }
-    }
-    return nil
 }

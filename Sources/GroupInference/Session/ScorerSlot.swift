@@ -95,20 +95,25 @@ final class ScorerSlot {
     }
 
     /// Checks `count` rows of `dimension` floats and writes their inverse
-    /// norms: one pass per row, since a non-finite value makes the squared
-    /// norm non-finite too.
+    /// norms (`CosineDistance.inverseNorm`): one pass per row for the
+    /// squared norms (a non-finite value makes its squared norm non-finite
+    /// too), then the square roots and divisions in a loop of their own,
+    /// which the compiler vectorises; only a bad row is read again.
     static func check(rows: UnsafePointer<Float>, count m: Int, dimension d: Int,
                       inverseNorms out: UnsafeMutablePointer<Double>) -> RowCheck {
-        var result = RowCheck()
+        for a in 0..<m { out[a] = CosineDistance.squaredNorm(UnsafeBufferPointer(start: rows + a * d, count: d)) }
+        var valid = true
         for a in 0..<m {
+            let squared = out[a], ok = squared > 0 && squared.isFinite
+            valid = valid && ok
+            out[a] = ok ? 1 / squared.squareRoot() : 0
+        }
+        guard !valid else { return RowCheck() }
+        var result = RowCheck()
+        for a in 0..<m where out[a] == 0 {
             let row = UnsafeBufferPointer(start: rows + a * d, count: d)
-            let (inverse, squared) = CosineDistance.inverseNorm(row)
-            out[a] = inverse ?? 0
-            guard inverse == nil else { continue }
-            if !squared.isFinite {
-                if result.nonFinite == nil, let bad = row.first(where: { !$0.isFinite }) {
-                    result.nonFinite = (a, bad)
-                }
+            if let bad = row.first(where: { !$0.isFinite }) {
+                if result.nonFinite == nil { result.nonFinite = (a, bad) }
             } else if result.zeroNorm == nil {
                 result.zeroNorm = a
             }

@@ -16,6 +16,11 @@ final class ScoringWorkspace: @unchecked Sendable {
 
     /// Candidates in the current scoring.
     private(set) var count = 0
+    /// Their ids, ascending: what the scorers are given. A copy kept here so
+    /// that callbacks see the same address from one scoring to the next (a
+    /// binding caches its view of it; the survivors array is new after
+    /// every selection).
+    @exclusivity(unchecked) private(set) var ids: [Int32] = []
     /// Combined unary scores, Σ_s weight_s · u_s (z-scored if asked).
     @exclusivity(unchecked) var unary: [Double] = []
     /// Combined pairwise scores, count × count, row-major. Scorers fill the
@@ -80,10 +85,13 @@ final class ScoringWorkspace: @unchecked Sendable {
         }
     }
 
-    /// Readies the buffers for scoring `n` candidates with `scorers` scorers:
-    /// sizes them the first time, shrinks their counts afterwards.
-    func begin(count n: Int, scorers: Int, largestDimension: Int, secondZscored: Bool) {
+    /// Readies the buffers for scoring the candidates `ids` with `scorers`
+    /// scorers: sizes them the first time, shrinks their counts afterwards.
+    func begin(ids scored: [Int32], scorers: Int, largestDimension: Int, secondZscored: Bool) {
+        let n = scored.count
         count = n
+        resize(&ids, to: n)
+        ids.withUnsafeMutableBufferPointer { _ = $0.update(fromContentsOf: scored) }
         resize(&unary, to: n)
         resize(&values, to: n)
         resize(&row, to: n)

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 import groupinference as gi
-from groupinference import _callbacks
+from groupinference import _callbacks, _kinds
 
 from conftest import FlakyScorer, Host
 
@@ -406,3 +406,37 @@ def test_ids_array_is_reused_only_while_nothing_else_refers_to_it() -> None:
     assert tail.tolist() == [2, 3, 4]  # not overwritten: the binding used a new array
     assert again.tolist() == [10, 11, 12, 13, 14]
     assert copies.take(first.ctypes.data, 3).tolist() == [0, 1, 2]
+
+
+def test_cached_views_follow_the_address_and_count_they_were_made_for() -> None:
+    # The trampoline body on its own (ctypes would wrap it: here it is called directly), with the
+    # library's buffers played by numpy arrays: moving the ids or the output, or changing the
+    # count, must never write to or read from the old place.
+    kind = _kinds.SCORER_KINDS["pairwise"]
+    call = _callbacks.trampoline(lambda fn: fn, kind.expected)
+    seen: list[list[int]] = []
+
+    def score(step: int, ids: np.ndarray) -> np.ndarray:
+        seen.append(ids.tolist())
+        return np.add.outer(ids, ids).astype(np.float64) * (step + 1)
+
+    context = _callbacks.Context("pairwise", "m", score, _callbacks.ExceptionSlot(), {},
+                                 out=_callbacks.OutputView(kind.expected.dtype, kind.expected.shape, 0))
+    user = _callbacks.register(context)
+    ids_a, ids_b = np.arange(4, dtype=np.int32), np.arange(10, 14, dtype=np.int32)
+    out_a, out_b = np.zeros((4, 4)), np.zeros((4, 4))
+    for step, (ids, out) in enumerate([(ids_a, out_a), (ids_b, out_a), (ids_b, out_b), (ids_a, out_b)]):
+        before = (out_a.copy(), out_b.copy())
+        assert call(user, step, ids.ctypes.data, 4, out.ctypes.data) == 0
+        assert seen[-1] == ids.tolist()
+        np.testing.assert_array_equal(out, np.add.outer(ids, ids) * (step + 1))
+        other, kept = (out_b, before[1]) if out is out_a else (out_a, before[0])
+        np.testing.assert_array_equal(other, kept)  # the other buffer untouched
+    # The same addresses as the last call with fewer ids (after a prune): new views, 3 x 3 at the start.
+    rest = out_b.ravel()[9:].copy()
+    assert call(user, 9, ids_a.ctypes.data, 3, out_b.ctypes.data) == 0
+    assert seen[-1] == [0, 1, 2]
+    np.testing.assert_array_equal(out_b.ravel()[:9], (np.add.outer(ids_a[:3], ids_a[:3]) * 10).ravel())
+    np.testing.assert_array_equal(out_b.ravel()[9:], rest)
+    _callbacks._destroy(user)  # what the library's destroy hook does
+    assert not context.owner

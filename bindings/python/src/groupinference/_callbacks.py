@@ -26,15 +26,18 @@ into a non-zero return; the Python method that drove the call re-raises it
 once C has returned (see ``Session._drive``).
 
 Memory, and what a callback may keep. The library's arrays (the ids, the
-buffer a scorer's values go to) live only for the duration of the call. The
-binding reads and writes them through numpy views (:class:`LastView`) that
-never leave this module and are used only during a call that passed their
-very address and size. The ids the Python function receives are a read-only
-int32 array owned by Python: a copy, made with one numpy assignment into an
-array that is reused while nothing else refers to it (:class:`IdsCopies`),
-so a callback may keep it. The value it returns is checked (kind, shape)
-and assigned into the library's buffer in one step, converting dtype and
-layout on the way; the binding keeps no reference to it.
+buffer a scorer's values go to) live only for the duration of the call; in
+steady state they keep their addresses from call to call (they live in the
+session's workspace), but any may move. The binding reads and writes them
+through views cached per (address, count) - a numpy view of the output
+buffer (:class:`OutputView`), a byte view of the ids - that never leave this
+module and are used only during a call that passed that very address and
+count. The ids the Python function receives are a read-only int32 array
+owned by Python: a copy, made with one memoryview assignment into an array
+that is reused while nothing else refers to it (:class:`IdsCopies`), so a
+callback may keep it - what it keeps never changes. The value it returns is
+checked (kind, shape) and assigned into the library's buffer in one step,
+converting dtype and layout on the way; the binding keeps no reference to it.
 """
 
 from __future__ import annotations
@@ -81,37 +84,41 @@ class ExceptionSlot:
 _byte_arrays: dict[int, Any] = {}  # size -> ctypes.c_char * size: making the type is the slow part
 
 
-def view(pointer: int, shape: tuple[int, ...], dtype: np.dtype[Any]) -> np.ndarray:
-    """A numpy array over library memory: valid only during the call that passed `pointer`."""
-    size = dtype.itemsize * (shape[0] if len(shape) == 1 else shape[0] * shape[1])
+def _bytes_at(pointer: int, size: int) -> Any:
+    """A ctypes byte array over library memory: valid only during the call that passed `pointer`."""
     byte_array = _byte_arrays.get(size)
     if byte_array is None:
         byte_array = _byte_arrays[size] = ctypes.c_char * size
-    buffer: Any = byte_array.from_address(pointer)  # a ctypes array: numpy reads its buffer protocol
-    return np.ndarray(shape, dtype, buffer)
+    return byte_array.from_address(pointer)
 
 
-class LastView:
-    """The view of the buffer a callback was last given, remade when the address or size changes.
+def view(pointer: int, shape: tuple[int, ...], dtype: np.dtype[Any]) -> np.ndarray:
+    """A numpy array over library memory: valid only during the call that passed `pointer`."""
+    size = dtype.itemsize * (shape[0] if len(shape) == 1 else shape[0] * shape[1])
+    return np.ndarray(shape, dtype, _bytes_at(pointer, size))  # numpy reads the ctypes array's buffer
 
-    The library tends to pass the same ids buffer again (and, with a workspace,
-    the same output buffer); a view is only used during a call that passed its
-    very address and size, and never leaves this module.
+
+class OutputView:
+    """A scorer's view of the library's output buffer, remade when the address or count changes.
+
+    The trampoline compares ``pointer`` and ``n`` itself (no method call on
+    the common path) and calls :meth:`remake` when either differs. The view
+    is only used during a call that passed its very address and count, and
+    never leaves this module.
     """
 
-    __slots__ = ("_dtype", "_pointer", "_shape", "_array")
+    __slots__ = ("dtype", "_shape_of", "_dim", "pointer", "n", "shape", "array")
 
-    def __init__(self, dtype: np.dtype[Any]) -> None:
-        self._dtype, self._pointer = dtype, 0
-        self._shape: tuple[int, ...] = ()
-        self._array: np.ndarray | None = None
+    def __init__(self, dtype: np.dtype[Any], shape_of: Callable[[int, int], tuple[int, ...]], dim: int) -> None:
+        self.dtype, self._shape_of, self._dim = dtype, shape_of, dim
+        self.pointer, self.n = 0, -1
+        self.shape: tuple[int, ...] = ()
+        self.array: np.ndarray | None = None
 
-    def at(self, pointer: int, shape: tuple[int, ...]) -> np.ndarray:
-        array = self._array
-        if pointer != self._pointer or shape != self._shape or array is None:
-            array = self._array = view(pointer, shape, self._dtype)
-            self._pointer, self._shape = pointer, shape
-        return array
+    def remake(self, pointer: int, n: int) -> None:
+        self.shape = self._shape_of(n, self._dim)
+        self.array = view(pointer, self.shape, self.dtype)
+        self.pointer, self.n = pointer, n
 
 
 class IdsCopies:
@@ -120,29 +127,39 @@ class IdsCopies:
     One array is reused from call to call while only this object refers to
     it; when anything else does (the callback kept ``ids`` or a view of it,
     or a traceback keeps the callback's frame), the next call gets a new one,
-    so what was kept is never overwritten.
+    so what was kept is never overwritten. The array is read-only to Python
+    from the start; the binding writes it through a memoryview taken before
+    (numpy keeps a view's base pointing at the array, so one reference count
+    tells whether anything refers to it). The copy is one memoryview
+    assignment from a byte view of the library's ids, kept while their
+    address and count stay the same.
     """
 
-    __slots__ = ("_source", "_writable", "_readonly", "_unshared_readonly", "_unshared_writable")
+    __slots__ = ("_array", "_target", "_unshared", "_pointer", "_n", "_source")
 
     def __init__(self) -> None:
-        self._source = LastView(INT32)
-        self._writable: IdsArray = np.empty(0, dtype=INT32)
-        self._readonly: IdsArray = self._writable
-        self._unshared_readonly = self._unshared_writable = -1
+        self._fresh(0)
+        self._pointer, self._n = 0, -1
+        self._source = memoryview(b"")
+
+    def _fresh(self, n: int) -> IdsArray:
+        array = self._array = np.empty(n, dtype=INT32)
+        self._target = memoryview(array).cast("B")  # refers to the array: counted below
+        array.flags.writeable = False
+        # The count take() sees when nothing else refers to it (its local `array` included).
+        self._unshared = getrefcount(array)
+        return array
 
     def take(self, pointer: int | None, n: int) -> IdsArray:
-        readonly = self._readonly
-        # Views of the read-only array refer to the writable one (numpy collapses view chains).
-        if (len(readonly) != n or getrefcount(readonly) != self._unshared_readonly
-                or getrefcount(self._writable) != self._unshared_writable):
-            self._writable = np.empty(n, dtype=INT32)
-            readonly = self._readonly = self._writable.view()
-            readonly.flags.writeable = False
-            self._unshared_readonly, self._unshared_writable = getrefcount(readonly), getrefcount(self._writable)
+        array = self._array
+        if len(array) != n or getrefcount(array) != self._unshared:
+            array = self._fresh(n)
         if n and pointer:
-            self._writable[...] = self._source.at(pointer, (n,))
-        return readonly
+            if pointer != self._pointer or n != self._n:
+                self._source = memoryview(_bytes_at(pointer, 4 * n)).cast("B")
+                self._pointer, self._n = pointer, n
+            self._target[:] = self._source
+        return array
 
 
 @dataclass(eq=False)
@@ -157,7 +174,7 @@ class Context:
     """The session's contexts, to which this one belongs."""
     dim: int = 0
     ids: IdsCopies = field(default_factory=IdsCopies)
-    out: LastView | None = None
+    out: OutputView | None = None
     """A scorer's view of its output buffer (None for the denoiser)."""
 
     def describe(self) -> str:
@@ -232,24 +249,30 @@ def trampoline(c_type: Any, expected: Expected | None) -> Any:
     must return; the denoiser has none (expected None: its return value is
     ignored). Runs once per callback, so the common case is kept short: a
     numpy array of the right shape and a real dtype goes straight into the
-    library's buffer (converted by the assignment); anything else goes
-    through Expected.checked.
+    library's buffer (converted by the assignment), through the scorer's
+    cached view of it; anything else goes through Expected.checked.
     """
-    shape_of = None if expected is None else expected.shape
+
+    # Closure cells, not globals: read once per callback each.
+    contexts, ndarray, real_kinds = _registry.get, np.ndarray, _REAL_KINDS
 
     def call(user: int | None, step: int, ids: int | None, n: int, *rest: Any) -> int:
-        ref = _registry.get(user or 0)
+        ref = contexts(user or 0)
         context = None if ref is None else ref()
         if context is None or (rest and not rest[-1]):
             return FAILED
         try:
             value = context.fn(step, context.ids.take(ids, n))
-            if shape_of is not None:
-                shape = shape_of(n, context.dim)
-                if type(value) is not np.ndarray or value.shape != shape or value.dtype.kind not in _REAL_KINDS:
-                    value = expected.checked(context, step, value, shape)  # type: ignore[union-attr]
+            if expected is not None:
+                out = context.out
+                pointer = rest[-1]
+                if pointer != out.pointer or n != out.n:
+                    out.remake(pointer, n)
+                if (type(value) is not ndarray or value.shape != out.shape
+                        or (value.dtype is not out.dtype and value.dtype.kind not in real_kinds)):
+                    value = expected.checked(context, step, value, out.shape)
                 if n:
-                    context.out.at(rest[-1], shape)[...] = value  # type: ignore[union-attr]
+                    out.array[...] = value
             return 0
         except BaseException as error:  # noqa: B036 - KeyboardInterrupt too: re-raised after C returns
             context.slot.store(error)

@@ -232,7 +232,7 @@ class Session:
             c_fn, user, destroy = kind.null, None, CB.NULL_DESTROY
         elif callable(fn):
             c_fn, destroy = kind.trampoline, CB.DESTROY
-            out = CB.LastView(kind.expected.dtype)
+            out = CB.OutputView(kind.expected.dtype, kind.expected.shape, dim)
             user = CB.register(CB.Context(kind_name, name, fn, self._slot, self._contexts, dim, out=out))
         else:
             raise TypeError(f"fn must be callable or None, not {type(fn).__name__}")
