@@ -500,7 +500,9 @@ typedef enum gi_solve_status {
                                 the solve */
 } gi_solve_status;
 
-/* Which bound a solve reports (since 0.3). */
+/* Which bound a solve reports (since 0.3): the tightest one it knows. A
+** search stopped by the clock before its own bound beats the cheap one
+** (a millisecond's time_limit, a loaded machine) reports GI_BOUND_CHEAP. */
 typedef enum gi_bound_kind {
     GI_BOUND_NONE = 0,       /* none known: bound and gap are NaN */
     GI_BOUND_TRIVIAL = 1,    /* the problem needed no search (K = n, K = 1,

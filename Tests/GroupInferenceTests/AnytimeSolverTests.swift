@@ -132,6 +132,20 @@ struct AnytimeSolverTests {
         }
     }
 
+    @Test("a search the clock stops before its root bound reports the cheap bound, never an infinite one",
+          arguments: [SolverChoice.auto, .exact, .mip])
+    func stoppedBeforeTheRootKeepsTheCheapBound(_ choice: SolverChoice) throws {
+        let p = Self.uniform(n: 200, k: 100, seed: 3)
+        let cheap = try #require(CheapBound.bound(p, deadline: .infinity))
+        // A nanosecond: the deadline passes during the greedy start (CI failed
+        // once on a loaded machine where 1 ms ran out before the root).
+        let s = try solve(p, options: SolverOptions(choice: choice, timeLimit: 1e-9))
+        let bound = try #require(s.bound, "\(choice): no bound")
+        #expect(bound.isFinite && bound <= cheap && bound >= s.objective, "\(choice): \(bound) vs cheap \(cheap)")
+        #expect(s.boundKind == .cheap, "\(choice): \(s.boundKind)")
+        #expect(s.status != .optimal)
+    }
+
     @Test("the heuristic at the largest size stops at its deadline with a valid selection")
     func heuristicClockAtScale() throws {
         let n = 3000, k = 1500

@@ -48,16 +48,16 @@ func solve(_ p: SelectionProblem, options: SolverOptions, cheapBound wanted: Boo
                                   memoryLimit: options.memoryLimit) else {
             throw .solver("LAPACK could not compute the eigenvalue the exact bound needs (\(p.count) candidates)")
         }
-        return s.timed(clock.elapsed)
+        return s.tightened(by: bound).timed(clock.elapsed)
     case .mip:
         return try ExactMIP.solve(p, incumbent: heuristic, cheapBound: bound, deadline: deadline,
-                                  relativeGap: options.relativeGap).timed(clock.elapsed)
+                                  relativeGap: options.relativeGap).tightened(by: bound).timed(clock.elapsed)
     case .auto:
         // Auto asks for no proof: a search stopped by the clock still has the
         // best answer found and an honest bound.
         if remaining > 0 {
             return AnytimeSearch.solve(p, heuristic: heuristic, value: value, cheapBound: bound, deadline: deadline,
-                                       options: options).timed(clock.elapsed)
+                                       options: options).tightened(by: bound).timed(clock.elapsed)
         }
     }
     return Solution(selection: heuristic, objective: value, bound: bound, boundKind: .cheap,
@@ -92,6 +92,20 @@ extension Solution {
     /// Slack under which a bound certifies an objective as optimal: rounding
     /// in float64 sums, far below the 1e-9 relative the tests demand.
     static func proofTolerance(_ objective: Double) -> Double { 1e-11 * max(1, abs(objective)) }
+
+    /// The tighter of this solution's bound and the cheap one: a search the
+    /// clock stops before its root relaxation (a loaded machine, a
+    /// millisecond's limit) has only an infinite bound of its own.
+    func tightened(by cheap: Double?) -> Solution {
+        let own = bound.flatMap { $0.isFinite ? $0 : nil }
+        guard let cheap, status != .optimal, own.map({ cheap < $0 }) ?? true else {
+            return own == bound ? self : Solution(selection: selection, objective: objective, bound: own,
+                                                  boundKind: own == nil ? .none : boundKind, status: status,
+                                                  seconds: seconds, nodes: nodes)
+        }
+        return Solution(selection: selection, objective: objective, bound: max(cheap, objective), boundKind: .cheap,
+                        status: status, seconds: seconds, nodes: nodes)
+    }
 
     func timed(_ total: Double) -> Solution {
         Solution(selection: selection, objective: objective, bound: bound, boundKind: boundKind, status: status,
