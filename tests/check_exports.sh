@@ -19,7 +19,7 @@ if ! diff -u "$tmp/declared" "$tmp/exported" > "$tmp/diff"; then
   exit 1
 fi
 # No Swift symbol may leak into the dynamic symbol table at all.
-if nm -D --defined-only "$lib" | awk '{print $3}' | grep -q '^\$s'; then
+if nm -D --defined-only "$lib" | awk '{print $3}' | grep '^\$s' > /dev/null; then
   echo "check_exports: Swift symbols in the dynamic symbol table of $lib"; exit 1
 fi
 echo "check_exports: $(wc -l < "$tmp/declared") functions declared, the same exported"

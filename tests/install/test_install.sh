@@ -47,16 +47,16 @@ cc -std=c99 -Wall -Wextra -Werror -pedantic "$here/examples/c/toy_host.c" \
   $(pkg-config --cflags --libs groupinference) -lm -o "$scratch/toy_host"
 unset PKG_CONFIG_PATH
 # The installed library needs no Swift runtime beside it.
-if ldd "$lib/libgroupinference.so.$version" | grep -qi swift; then
+if ldd "$lib/libgroupinference.so.$version" | grep -i swift > /dev/null; then
   ldd "$lib/libgroupinference.so.$version"; fail "the installed library depends on the Swift runtime"
 fi
-readelf -d "$scratch/toy_host" | grep -q "NEEDED.*\[libgroupinference.so.$major\]" \
+readelf -d "$scratch/toy_host" | grep "NEEDED.*\[libgroupinference.so.$major\]" > /dev/null \
   || fail "the host does not ask for libgroupinference.so.$major"
-env -i "$scratch/toy_host" | grep -q "model evaluations" \
+env -i "$scratch/toy_host" | grep "model evaluations" > /dev/null \
   || fail "the C host built against $prefix failed in a clean environment"
-env -i /usr/bin/ldd "$scratch/toy_host" | grep -q "libgroupinference.so.$major => $lib/libgroupinference.so.$major" \
+env -i /usr/bin/ldd "$scratch/toy_host" | grep "libgroupinference.so.$major => $lib/libgroupinference.so.$major" > /dev/null \
   || fail "the host did not load the library from $lib"
-"$prefix/bin/groupinference" qip "$here/Tests/Fixtures/qip-instances/real_M16_K4_s0.json" | grep -q '"status": "optimal"' \
+"$prefix/bin/groupinference" qip "$here/Tests/Fixtures/qip-instances/real_M16_K4_s0.json" | grep '"status": "optimal"' > /dev/null \
   || fail "the installed CLI failed"
 
 make -C "$here" --no-print-directory uninstall PREFIX="$prefix" > "$scratch/uninstall.log" 2>&1 \

@@ -11,8 +11,8 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")/../.." && pwd)
 fail() { echo "test_swift_url: $*" >&2; exit 1; }
 version=$(sed -n 's/^#define GI_VERSION_STRING "\(.*\)"$/\1/p' "$here/include/group_inference.h")
-dependency=$(grep -o '\.package(url: "[^"]*", from: "[^"]*")' "$here/README.md" | head -n 1)
-product=$(grep -o '\.product(name: "[^"]*", package: "[^"]*")' "$here/README.md" | head -n 1)
+dependency=$(grep -o '\.package(url: "[^"]*", from: "[^"]*")' "$here/README.md" | sed -n 1p)
+product=$(grep -o '\.product(name: "[^"]*", package: "[^"]*")' "$here/README.md" | sed -n 1p)
 [ -n "$dependency" ] && [ -n "$product" ] || fail "README.md has no .package(url:, from:) and .product(...) snippet"
 
 work=$(mktemp -d)
@@ -40,5 +40,5 @@ let package = Package(
 EOF
 swift build --package-path "$host" > "$work/build.log" 2>&1 || { cat "$work/build.log"; fail "swift build of the README snippet failed"; }
 grep -q "resolved at $version\|at $version" "$work/build.log" || { cat "$work/build.log"; fail "the dependency did not resolve to the tag v$version"; }
-"$host/.build/debug/SwiftHost" | grep -q "^model evaluations:" || fail "the host built from the README snippet failed"
+"$host/.build/debug/SwiftHost" | grep "^model evaluations:" > /dev/null || fail "the host built from the README snippet failed"
 echo "test_swift_url: the README's $dependency resolved tag v$version and built and ran the Swift host"

@@ -22,7 +22,7 @@ version=$major.$(define MINOR).$(define PATCH)
 installed() { ls -d $prefix/lib/libgroupinference.so* $prefix/include/group_inference.h \
   $prefix/lib/pkgconfig/groupinference.pc $prefix/bin/groupinference 2>/dev/null || true; }
 [ -z "$(installed)" ] || fail "$prefix already holds groupinference ($(installed | tr '\n' ' ')); make uninstall first"
-! ldconfig -p | grep -q libgroupinference || fail "ldconfig's cache already lists libgroupinference"
+! ldconfig -p | grep libgroupinference > /dev/null || fail "ldconfig's cache already lists libgroupinference"
 
 snapshot() { find "$prefix" -xdev "$@" | sort; }
 files_before=$(snapshot -not -type d)
@@ -34,7 +34,7 @@ trap 'uninstall || true; rm -rf "$scratch"' EXIT
 make -C "$here" --no-print-directory install PREFIX=$prefix > "$scratch/install.log" 2>&1 \
   || { cat "$scratch/install.log"; fail "make install PREFIX=$prefix failed"; }
 grep -qE "^(/[a-z/]*/)?ldconfig$" "$scratch/install.log" || fail "make install PREFIX=$prefix did not run ldconfig"
-ldconfig -p | grep -q "libgroupinference.so.$major (.*) => $prefix/lib/libgroupinference.so.$major$" \
+ldconfig -p | grep "libgroupinference.so.$major (.*) => $prefix/lib/libgroupinference.so.$major$" > /dev/null \
   || fail "ldconfig's cache has no libgroupinference.so.$major in $prefix/lib"
 [ "$(env -i /usr/bin/pkg-config --modversion groupinference)" = "$version" ] \
   || fail "pkg-config (no PKG_CONFIG_PATH) does not find groupinference $version"
@@ -52,7 +52,7 @@ done
 
 uninstall || { cat "$scratch/uninstall.log"; fail "make uninstall PREFIX=$prefix failed"; }
 grep -qE "^(/[a-z/]*/)?ldconfig$" "$scratch/uninstall.log" || fail "make uninstall did not run ldconfig"
-! ldconfig -p | grep -q libgroupinference || fail "ldconfig's cache still lists libgroupinference after uninstall"
+! ldconfig -p | grep libgroupinference > /dev/null || fail "ldconfig's cache still lists libgroupinference after uninstall"
 changed=$(diff <(echo "$files_before") <(snapshot -not -type d) || true)
 [ -z "$changed" ] || fail "install + uninstall changed these files in $prefix:
 $changed"

@@ -72,7 +72,7 @@ done
 if unshare -m true 2>/dev/null; then
   hidden=()
   for name in libglpk.so.40 libopenblas.so.0; do
-    path=$(ldconfig -p | awk -v n="$name" '$1 == n && /x86-64/ {print $NF; exit}')
+    path=$(ldconfig -p | awk -v n="$name" '$1 == n && /x86-64/ && !found {print $NF; found = 1}')
     [ -n "$path" ] && hidden+=("$(readlink -f "$path")")
   done
   [ ${#hidden[@]} -gt 0 ] || echo "test_wheel: no system GLPK/OpenBLAS to hide"

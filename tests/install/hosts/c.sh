@@ -17,12 +17,12 @@ cd "$work"
 
 env -i PATH=/usr/bin:/bin /bin/sh -c 'cc -std=c99 -Wall -Wextra -Werror -pedantic toy_host.c $(pkg-config --cflags --libs groupinference) -lm -o toy_host' \
   || fail "building with pkg-config in a clean environment failed"
-! readelf -d toy_host | grep -qE "\((RPATH|RUNPATH)\)" || fail "the host got an rpath; a system prefix needs none"
-readelf -d toy_host | grep -q "NEEDED.*\[libgroupinference.so.$major\]" || fail "the host does not ask for libgroupinference.so.$major"
+! readelf -d toy_host | grep -E "\((RPATH|RUNPATH)\)" > /dev/null || fail "the host got an rpath; a system prefix needs none"
+readelf -d toy_host | grep "NEEDED.*\[libgroupinference.so.$major\]" > /dev/null || fail "the host does not ask for libgroupinference.so.$major"
 out=$(env -i ./toy_host) || fail "the host exited with $? in a clean environment"
 grep -q "^model evaluations:" <<< "$out" || fail "the host did not finish a session: $out"
-env -i /usr/bin/ldd ./toy_host | grep -q "libgroupinference.so.$major => /usr/local/lib/libgroupinference.so.$major" \
+env -i /usr/bin/ldd ./toy_host | grep "libgroupinference.so.$major => /usr/local/lib/libgroupinference.so.$major" > /dev/null \
   || fail "the host did not load /usr/local/lib/libgroupinference.so.$major"
-env -i /bin/sh -c 'groupinference qip real_M16_K4_s0.json' | grep -q '"status": "optimal"' \
+env -i /bin/sh -c 'groupinference qip real_M16_K4_s0.json' | grep '"status": "optimal"' > /dev/null \
   || fail "the installed CLI (groupinference on the default PATH) failed"
 echo "hosts/c.sh: built with pkg-config and ran with env -i against /usr/local/lib/libgroupinference.so.$major; CLI ran"
