@@ -98,13 +98,15 @@ extension Solution {
     /// millisecond's limit) has only an infinite bound of its own.
     func tightened(by cheap: Double?) -> Solution {
         let own = bound.flatMap { $0.isFinite ? $0 : nil }
-        guard let cheap, status != .optimal, own.map({ cheap < $0 }) ?? true else {
-            return own == bound ? self : Solution(selection: selection, objective: objective, bound: own,
-                                                  boundKind: own == nil ? .none : boundKind, status: status,
-                                                  seconds: seconds, nodes: nodes)
+        if status != .optimal, let cheap, own.map({ cheap < $0 }) ?? true {
+            return bounded(max(cheap, objective), .cheap)
         }
-        return Solution(selection: selection, objective: objective, bound: max(cheap, objective), boundKind: .cheap,
-                        status: status, seconds: seconds, nodes: nodes)
+        return own == bound ? self : bounded(own, own == nil ? .none : boundKind)
+    }
+
+    private func bounded(_ bound: Double?, _ kind: BoundKind) -> Solution {
+        Solution(selection: selection, objective: objective, bound: bound, boundKind: kind, status: status,
+                 seconds: seconds, nodes: nodes)
     }
 
     func timed(_ total: Double) -> Solution {

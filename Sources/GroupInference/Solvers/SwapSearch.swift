@@ -14,21 +14,8 @@ enum SwapSearch {
         var inSet = [Bool](repeating: false, count: n)
         for i in start { inSet[i] = true }
         var members = start
-        // value[j] = u_j + λ Σ_{k∈S} b_jk, the gain of j given the current set,
-        // summed row by row (b is symmetric): contiguous reads.
-        var sums = [Double](repeating: 0, count: n)
-        let ready = p.pairwise.withUnsafeBufferPointer { b in
-            sums.withUnsafeMutableBufferPointer { s in
-                for (a, m) in members.enumerated() {
-                    if a % 64 == 0 && Stopwatch.now() > deadline { return false }
-                    let row = m * n
-                    for j in 0..<n { s[j] += b[row + j] }
-                }
-                return true
-            }
-        }
-        guard ready else { return start.sorted() }
-        var value = (0..<n).map { p.unary[$0] + p.lambda * sums[$0] }
+        // value[j] = u_j + λ Σ_{k∈S} b_jk, the gain of j given the current set.
+        guard var value = p.marginalGains(given: members, deadline: deadline) else { return start.sorted() }
         let lambda = p.lambda
         // A swap must gain more than rounding noise, which also rules out cycling.
         let tolerance = 1e-12 * (1 + abs(p.objective(of: members)))

@@ -97,7 +97,7 @@ struct TabuSearch {
     /// Makes `selection` the current point; false (and nothing changed) if
     /// the clock passes `deadline` first.
     private mutating func install(_ selection: [Int], deadline: Double) -> Bool {
-        guard let sums = memberSums(of: selection, deadline: deadline) else { return false }
+        guard let gains = problem.marginalGains(given: selection, deadline: deadline) else { return false }
         members = selection
         for i in 0..<n { inside[i] = false }
         for (a, i) in members.enumerated() { inside[i] = true; position[i] = a }
@@ -105,30 +105,13 @@ struct TabuSearch {
         outsiders.reserveCapacity(n - k)
         for j in 0..<n where !inside[j] { position[j] = outsiders.count; outsiders.append(j) }
         for i in 0..<n { tabuUntil[i] = 0 }
-        setGains(sums)
+        setGains(gains)
         stagnation = 0
         return true
     }
 
-    /// Σ_{m∈S} b_jm for every j, row by row (b is symmetric): contiguous
-    /// reads, O(n·K); nil if the clock passes `deadline` first.
-    private func memberSums(of selection: [Int], deadline: Double) -> [Double]? {
-        var sums = [Double](repeating: 0, count: n)
-        let done = problem.pairwise.withUnsafeBufferPointer { b in
-            sums.withUnsafeMutableBufferPointer { s in
-                for (a, m) in selection.enumerated() {
-                    if a % 64 == 63 && Stopwatch.now() > deadline { return false }
-                    let row = m * n
-                    for j in 0..<n { s[j] += b[row + j] }
-                }
-                return true
-            }
-        }
-        return done ? sums : nil
-    }
-
-    private mutating func setGains(_ sums: [Double]) {
-        for j in 0..<n { gain[j] = problem.unary[j] + problem.lambda * sums[j] }
+    private mutating func setGains(_ gains: [Double]) {
+        gain = gains
         var twice = 0.0
         for i in members { twice += problem.unary[i] + gain[i] }
         value = 0.5 * twice
@@ -150,8 +133,8 @@ struct TabuSearch {
         for _ in 0..<iterations {
             if stagnation >= patience || Stopwatch.now() > deadline { return }
             iteration += 1
-            if iteration % Self.refreshPeriod == 0, let sums = memberSums(of: members, deadline: .infinity) {
-                setGains(sums)
+            if iteration % Self.refreshPeriod == 0, let gains = problem.marginalGains(given: members) {
+                setGains(gains)
             }
 
             // The extremes among the movable items (i0, j0) and among all
