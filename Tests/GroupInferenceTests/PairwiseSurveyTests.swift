@@ -77,4 +77,31 @@ struct PairwiseSurveyTests {
             }
         }
     }
+
+    /// The fast pass says yes exactly when every entry off the diagonal is
+    /// finite and both triangles hold the same bits; then the matrix needs
+    /// only its diagonal zeroed to be what the two-pass rule gives.
+    @Test func bitwiseSymmetricPassAgreesWithTheRule() {
+        var rng = SplitMix(seed: 31)
+        for trial in 0..<4000 {
+            let n = trial % 10 == 9 ? 13 + trial % 24 : trial % 13 // odd and even, one block and many
+            var m = matrix(n, &rng)
+            // Half the trials copied to both triangles, so that the yes case is common.
+            if trial % 2 == 0 { for i in 0..<n { for j in (i + 1)..<n { m[j * n + i] = m[i * n + j] } } }
+            var identical = true
+            for i in 0..<n { for j in (i + 1)..<n where m[i * n + j].bitPattern != m[j * n + i].bitPattern { identical = false } }
+            let expected = reference(m, n)
+            let fast = m.withUnsafeBufferPointer { PairwiseMatrix.isBitwiseSymmetricAndFinite($0, count: n) }
+            #expect(fast == (expected != nil && identical), "n = \(n), trial \(trial)")
+            guard fast else { continue }
+            #expect(expected == .success(.symmetric))
+            var zeroed = m
+            zeroed.withUnsafeMutableBufferPointer { PairwiseMatrix.zeroDiagonal($0, count: n) }
+            let copied = [Double](unsafeUninitializedCapacity: n * n) { out, count in
+                m.withUnsafeBufferPointer { PairwiseMatrix.symmetrize($0, count: n, form: .symmetric, into: out) }
+                count = n * n
+            }
+            #expect(zeroed.map(\.bitPattern) == copied.map(\.bitPattern) || m.contains { abs($0) > .greatestFiniteMagnitude / 2 })
+        }
+    }
 }

@@ -84,6 +84,57 @@ public enum PairwiseMatrix {
                       upperZero: upper == 0, identicalTriangles: differentBits == 0)
     }
 
+    /// The common case of a callback's matrix, checked at memory speed: both
+    /// triangles hold the same bits and every entry off the diagonal is
+    /// finite. Then the matrix is the symmetric matrix it stands for (but
+    /// for its diagonal) and `survey` is not needed; when false, `survey`
+    /// finds out what it is. One pass over 2 × 2 blocks above the diagonal,
+    /// each compared with its mirror block transposed in registers (two
+    /// lanes: the x86-64 baseline's vector width); finiteness from the upper
+    /// triangle alone, which the lower one equals. Wrapping arithmetic and
+    /// raw loads: checked index arithmetic cost more than the comparisons.
+    public static func isBitwiseSymmetricAndFinite(_ m: UnsafeBufferPointer<Double>, count n: Int) -> Bool {
+        guard n > 1, let start = m.baseAddress else { return true }
+        let base = UnsafeRawPointer(start), rowBytes = n &* 8
+        func bits(_ x: SIMD2<Double>) -> SIMD2<UInt64> { unsafeBitCast(x, to: SIMD2<UInt64>.self) }
+        // Two accumulators of each kind: independent chains (x − x is 0 only for finite x).
+        var differ0 = SIMD2<UInt64>(), differ1 = SIMD2<UInt64>(), bad0 = SIMD2<Double>(), bad1 = SIMD2<Double>()
+        var scalarDiffer: UInt64 = 0, scalarBad = 0.0
+        func pair(_ i: Int, _ j: Int) { // the single pairs: next to the diagonal, and an odd n's last column
+            let a = base.load(fromByteOffset: (i &* n &+ j) &* 8, as: Double.self)
+            scalarDiffer |= a.bitPattern ^ base.load(fromByteOffset: (j &* n &+ i) &* 8, as: UInt64.self)
+            scalarBad += a - a
+        }
+        var i = 0
+        while i &+ 1 < n {
+            let row0 = base + i &* rowBytes, row1 = row0 + rowBytes
+            pair(i, i &+ 1)
+            var j = i &+ 2
+            var mirror = base + (j &* rowBytes &+ i &* 8) // (m[j][i], m[j][i+1])
+            while j &+ 1 < n {
+                let a0 = row0.loadUnaligned(fromByteOffset: j &* 8, as: SIMD2<Double>.self) // m[i][j], m[i][j+1]
+                let a1 = row1.loadUnaligned(fromByteOffset: j &* 8, as: SIMD2<Double>.self) // m[i+1][j], m[i+1][j+1]
+                let b0 = mirror.loadUnaligned(as: SIMD2<Double>.self)
+                let b1 = mirror.loadUnaligned(fromByteOffset: rowBytes, as: SIMD2<Double>.self)
+                differ0 |= bits(a0) ^ bits(SIMD2(b0[0], b1[0]))
+                differ1 |= bits(a1) ^ bits(SIMD2(b0[1], b1[1]))
+                bad0 += a0 - a0
+                bad1 += a1 - a1
+                mirror += 2 &* rowBytes
+                j &+= 2
+            }
+            if j < n { pair(i, j); pair(i &+ 1, j) }
+            i &+= 2
+        }
+        return (differ0 | differ1) == .zero && scalarDiffer == 0 && (bad0 + bad1).sum() + scalarBad == 0
+    }
+
+    /// Zeroes the diagonal of an n × n matrix: what a bitwise symmetric one
+    /// still needs to be the symmetric matrix it stands for.
+    public static func zeroDiagonal(_ m: UnsafeMutableBufferPointer<Double>, count n: Int) {
+        for i in 0..<n { m[i &* n &+ i] = 0 }
+    }
+
     /// The form of an n × n matrix whose off-diagonal entries are finite.
     public static func form(_ m: UnsafeBufferPointer<Double>, count n: Int) -> Result<Form, Asymmetry> {
         form(m, count: n, survey: survey(m, count: n))
@@ -135,10 +186,7 @@ public enum PairwiseMatrix {
     /// triangles are equal already — each pair read and written once.
     public static func symmetrizeInPlace(_ m: UnsafeMutableBufferPointer<Double>, count n: Int, survey: Survey,
                                          form: Form) {
-        guard form != .symmetric || !survey.isExactlySymmetric else {
-            for i in 0..<n { m[i &* n &+ i] = 0 }
-            return
-        }
+        guard form != .symmetric || !survey.isExactlySymmetric else { return zeroDiagonal(m, count: n) }
         symmetrize(UnsafeBufferPointer(m), count: n, form: form, into: m)
     }
 

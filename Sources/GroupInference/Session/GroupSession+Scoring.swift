@@ -46,13 +46,13 @@ extension GroupSession {
             let m = slot.missing(ids, epoch: epoch, into: buffer)
             guard m > 0 else { return }
             let missing = UnsafeBufferPointer(rebasing: buffer[0..<m])
-            guard case let .unary(compute)? = slot.scorer.callback else { throw notPushed(slot, missing, step: step) }
+            guard slot.unaryCallback != nil else { throw notPushed(slot, missing, step: step) }
             try ws.values.withUnsafeMutableBufferPointer { values throws(GroupInferenceError) in
                 let out = UnsafeMutableBufferPointer(rebasing: values[0..<m])
                 // Pre-filled with NaN, so a value the callback did not write is caught as non-finite.
-                out.update(repeating: .nan)
+                out.fillWithNaN()
                 do {
-                    try compute(step, missing, out)
+                    try slot.unaryCallback?(step, missing, out)
                 } catch {
                     throw callbackError(error, "scorer '\(slot.scorer.name)'", step: step)
                 }
@@ -119,12 +119,12 @@ extension GroupSession {
             let m = slot.missing(ids, epoch: epoch, into: buffer)
             guard m > 0 else { return }
             let missing = UnsafeBufferPointer(rebasing: buffer[0..<m])
-            guard case let .embedding(compute)? = slot.scorer.callback else { throw notPushed(slot, missing, step: step) }
+            guard slot.embeddingCallback != nil else { throw notPushed(slot, missing, step: step) }
             // Pre-filled with NaN, so a value the callback did not write is caught as non-finite.
             func call(_ out: UnsafeMutableBufferPointer<Float>, _ norms: UnsafeMutablePointer<Double>) throws(GroupInferenceError) {
-                out.update(repeating: .nan)
+                out.fillWithNaN()
                 do {
-                    try compute(step, missing, out)
+                    try slot.embeddingCallback?(step, missing, out)
                 } catch {
                     throw callbackError(error, "scorer '\(slot.scorer.name)'", step: step)
                 }
@@ -172,18 +172,21 @@ extension GroupSession {
     private func fillPairwise(_ slot: ScorerSlot, _ ids: UnsafeBufferPointer<Int32>, step: Int) throws(GroupInferenceError) {
         guard !slot.pairwiseCovers(ids, epoch: epoch) else { return }
         let n = ids.count
-        guard case let .pairwise(compute)? = slot.scorer.callback else {
+        guard slot.pairwiseCallback != nil else {
             throw .scores("scorer '\(slot.scorer.name)' has no pushed pairwise matrix covering the \(n) alive candidates at step \(step); push one with gi_push_pairwise before scoring")
         }
         try slot.fillPairwise(ids, epoch: epoch) { out throws(GroupInferenceError) in
-            out.update(repeating: .nan)
+            out.fillWithNaN()
             do {
-                try compute(step, ids, out)
+                try slot.pairwiseCallback?(step, ids, out)
             } catch {
                 throw callbackError(error, "scorer '\(slot.scorer.name)'", step: step)
             }
-            // One pass over the pairs checks them; only a refusal looks further, to name the entry.
-            let matrix = UnsafeBufferPointer(out), survey = PairwiseMatrix.survey(matrix, count: n)
+            // Most hosts write both triangles alike: one cheap pass shows it. Else one
+            // pass over the pairs checks them; only a refusal looks further, to name the entry.
+            let matrix = UnsafeBufferPointer(out)
+            if PairwiseMatrix.isBitwiseSymmetricAndFinite(matrix, count: n) { return PairwiseMatrix.zeroDiagonal(out, count: n) }
+            let survey = PairwiseMatrix.survey(matrix, count: n)
             if !survey.isFinite, let (a, b) = PairwiseMatrix.firstNonFinite(matrix, count: n) {
                 throw .scores("scorer '\(slot.scorer.name)' gave \(out[a * n + b]) for the pair (\(ids[a]), \(ids[b])) at step \(step) (every entry off the diagonal must be finite and written)")
             }

@@ -19,9 +19,22 @@ final class ScorerSlot {
     @exclusivity(unchecked) private var pairMatrix: [Double] = []
     private var pairEpoch = -1
 
+    /// The scorer's callback, if any, in a property of its kind: called
+    /// through it, the closure is borrowed from the slot, where a copy out
+    /// of `Scorer.Callback` costs a retain and a release per call.
+    let unaryCallback: UnaryScoring?
+    let embeddingCallback: EmbeddingScoring?
+    let pairwiseCallback: PairwiseScoring?
+
     init(_ scorer: Scorer, candidates: Int) {
         self.scorer = scorer
         self.candidates = candidates
+        (unaryCallback, embeddingCallback, pairwiseCallback) = switch scorer.callback {
+        case let .unary(compute)?: (compute, nil, nil)
+        case let .embedding(compute)?: (nil, compute, nil)
+        case let .pairwise(compute)?: (nil, nil, compute)
+        case nil: (nil, nil, nil)
+        }
     }
 
     var dimension: Int {
@@ -185,6 +198,9 @@ final class ScorerSlot {
     /// Lets a callback write the matrix over `ids` in place: `body` fills,
     /// checks and symmetrises it. The old matrix is gone from the start;
     /// the new one counts only when `body` returns.
+    /// Always inlined: a call through the closure context made Swift
+    /// retain and release the slot and the session around every callback.
+    @inline(__always)
     func fillPairwise<E: Error>(_ ids: UnsafeBufferPointer<Int32>, epoch: Int,
                                 _ body: (UnsafeMutableBufferPointer<Double>) throws(E) -> Void) throws(E) {
         pairEpoch = -1

@@ -48,7 +48,9 @@ extension ScoringWorkspace {
                 out.storeBytes(of: zscored ? x4 : y4, toByteOffset: at, as: SIMD4<Double>.self)
                 t += 4
             }
-            var rowSum = sum.sum(), lo = low.min(), hi = high.max()
+            // The lanes' min and max by hand: SIMD's min() and max() are generic calls here.
+            var rowSum = sum.sum(), lo = min(min(low[0], low[1]), min(low[2], low[3]))
+            var hi = max(max(high[0], high[1]), max(high[2], high[3]))
             var sh = shifted.sum(), sq = squares.sum()
             let tail = matrix + i * count + first
             while t < len {
