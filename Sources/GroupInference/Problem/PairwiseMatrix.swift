@@ -62,12 +62,21 @@ public enum PairwiseMatrix {
         var isExactlySymmetric: Bool { identicalTriangles && largest <= Double.greatestFiniteMagnitude / 2 }
     }
 
-    /// The pass, branch-free but for the loops: a non-finite entry turns
-    /// `bad` into NaN (x − x is 0 only for finite x). One pair at a time:
-    /// whole 4 × 4 blocks four pairs at a time (the mirror block transposed
-    /// in registers), or a pass over the bits alone, measured no faster at
-    /// n = 16 and slower at n = 4 (bench/c/prune_c_bench.c).
+    /// One pass over the pairs (i < j) of an n × n matrix: all that the
+    /// finiteness check and `form` need. The common case — both triangles
+    /// holding the same bits, what most hosts write — in a pass over 2 × 2
+    /// blocks that needs nothing more (`bitwiseSymmetricLargest`); any other
+    /// matrix in the general pass.
     public static func survey(_ m: UnsafeBufferPointer<Double>, count n: Int) -> Survey {
+        guard let largest = bitwiseSymmetricLargest(m, count: n) else { return generalSurvey(m, count: n) }
+        return Survey(isFinite: true, largest: largest, largestGap: 0, lowerZero: largest == 0,
+                      upperZero: largest == 0, identicalTriangles: true)
+    }
+
+    /// The general pass, one pair at a time and branch-free but for the
+    /// loops: a non-finite entry turns `bad` into NaN (x − x is 0 only for
+    /// finite x).
+    static func generalSurvey(_ m: UnsafeBufferPointer<Double>, count n: Int) -> Survey {
         var gap = 0.0, bad = 0.0, lower = 0.0, upper = 0.0, differentBits: UInt64 = 0
         for i in 0..<n {
             for j in (i &+ 1)..<n {
@@ -84,26 +93,28 @@ public enum PairwiseMatrix {
                       upperZero: upper == 0, identicalTriangles: differentBits == 0)
     }
 
-    /// The common case of a callback's matrix, checked at memory speed: both
-    /// triangles hold the same bits and every entry off the diagonal is
-    /// finite. Then the matrix is the symmetric matrix it stands for (but
-    /// for its diagonal) and `survey` is not needed; when false, `survey`
-    /// finds out what it is. One pass over 2 × 2 blocks above the diagonal,
-    /// each compared with its mirror block transposed in registers (two
-    /// lanes: the x86-64 baseline's vector width); finiteness from the upper
-    /// triangle alone, which the lower one equals. Wrapping arithmetic and
-    /// raw loads: checked index arithmetic cost more than the comparisons.
-    public static func isBitwiseSymmetricAndFinite(_ m: UnsafeBufferPointer<Double>, count n: Int) -> Bool {
-        guard n > 1, let start = m.baseAddress else { return true }
+    /// The largest magnitude off the diagonal when both triangles hold the
+    /// same bits and every entry is finite; nil otherwise. One pass over
+    /// 2 × 2 blocks above the diagonal, each compared with its mirror block
+    /// transposed in registers (two lanes: the x86-64 baseline's vector
+    /// width); finiteness and magnitude from the upper triangle alone, which
+    /// the lower one equals. Wrapping arithmetic and raw loads: checked index
+    /// arithmetic cost more than the comparisons.
+    private static func bitwiseSymmetricLargest(_ m: UnsafeBufferPointer<Double>, count n: Int) -> Double? {
+        guard n > 1, let start = m.baseAddress else { return 0 }
         let base = UnsafeRawPointer(start), rowBytes = n &* 8
+        let noSign = SIMD2<UInt64>(repeating: ~(1 << 63))
         func bits(_ x: SIMD2<Double>) -> SIMD2<UInt64> { unsafeBitCast(x, to: SIMD2<UInt64>.self) }
+        func magnitude(_ x: SIMD2<Double>) -> SIMD2<Double> { unsafeBitCast(bits(x) & noSign, to: SIMD2<Double>.self) }
         // Two accumulators of each kind: independent chains (x − x is 0 only for finite x).
         var differ0 = SIMD2<UInt64>(), differ1 = SIMD2<UInt64>(), bad0 = SIMD2<Double>(), bad1 = SIMD2<Double>()
-        var scalarDiffer: UInt64 = 0, scalarBad = 0.0
+        var top0 = SIMD2<Double>(), top1 = SIMD2<Double>()
+        var scalarDiffer: UInt64 = 0, scalarBad = 0.0, scalarTop = 0.0
         func pair(_ i: Int, _ j: Int) { // the single pairs: next to the diagonal, and an odd n's last column
             let a = base.load(fromByteOffset: (i &* n &+ j) &* 8, as: Double.self)
             scalarDiffer |= a.bitPattern ^ base.load(fromByteOffset: (j &* n &+ i) &* 8, as: UInt64.self)
             scalarBad += a - a
+            scalarTop = max(scalarTop, abs(a))
         }
         var i = 0
         while i &+ 1 < n {
@@ -120,19 +131,20 @@ public enum PairwiseMatrix {
                 differ1 |= bits(a1) ^ bits(SIMD2(b0[1], b1[1]))
                 bad0 += a0 - a0
                 bad1 += a1 - a1
+                let x0 = magnitude(a0), x1 = magnitude(a1)
+                top0.replace(with: x0, where: x0 .> top0)
+                top1.replace(with: x1, where: x1 .> top1)
                 mirror += 2 &* rowBytes
                 j &+= 2
             }
             if j < n { pair(i, j); pair(i &+ 1, j) }
+            // A matrix this pass will refuse (rounded, triangular) leaves at its first
+            // differing rows, so the general pass that follows costs little more.
+            if (differ0 | differ1) != .zero || scalarDiffer != 0 { return nil }
             i &+= 2
         }
-        return (differ0 | differ1) == .zero && scalarDiffer == 0 && (bad0 + bad1).sum() + scalarBad == 0
-    }
-
-    /// Zeroes the diagonal of an n × n matrix: what a bitwise symmetric one
-    /// still needs to be the symmetric matrix it stands for.
-    public static func zeroDiagonal(_ m: UnsafeMutableBufferPointer<Double>, count n: Int) {
-        for i in 0..<n { m[i &* n &+ i] = 0 }
+        guard (bad0 + bad1).sum() + scalarBad == 0 else { return nil }
+        return max(max(max(top0[0], top0[1]), max(top1[0], top1[1])), scalarTop)
     }
 
     /// The form of an n × n matrix whose off-diagonal entries are finite.
@@ -186,7 +198,10 @@ public enum PairwiseMatrix {
     /// triangles are equal already — each pair read and written once.
     public static func symmetrizeInPlace(_ m: UnsafeMutableBufferPointer<Double>, count n: Int, survey: Survey,
                                          form: Form) {
-        guard form != .symmetric || !survey.isExactlySymmetric else { return zeroDiagonal(m, count: n) }
+        guard form != .symmetric || !survey.isExactlySymmetric else {
+            for i in 0..<n { m[i &* n &+ i] = 0 }
+            return
+        }
         symmetrize(UnsafeBufferPointer(m), count: n, form: form, into: m)
     }
 

@@ -182,11 +182,8 @@ extension GroupSession {
             } catch {
                 throw callbackError(error, "scorer '\(slot.scorer.name)'", step: step)
             }
-            // Most hosts write both triangles alike: one cheap pass shows it. Else one
-            // pass over the pairs checks them; only a refusal looks further, to name the entry.
-            let matrix = UnsafeBufferPointer(out)
-            if PairwiseMatrix.isBitwiseSymmetricAndFinite(matrix, count: n) { return PairwiseMatrix.zeroDiagonal(out, count: n) }
-            let survey = PairwiseMatrix.survey(matrix, count: n)
+            // One pass over the pairs checks them; only a refusal looks further, to name the entry.
+            let matrix = UnsafeBufferPointer(out), survey = PairwiseMatrix.survey(matrix, count: n)
             if !survey.isFinite, let (a, b) = PairwiseMatrix.firstNonFinite(matrix, count: n) {
                 throw .scores("scorer '\(slot.scorer.name)' gave \(out[a * n + b]) for the pair (\(ids[a]), \(ids[b])) at step \(step) (every entry off the diagonal must be finite and written)")
             }
